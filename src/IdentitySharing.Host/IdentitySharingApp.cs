@@ -1,0 +1,108 @@
+using IdentitySharing.Application;
+using IdentitySharing.GrpcServer;
+using IdentitySharing.GrpcServer.Health;
+using IdentitySharing.GrpcServer.Reflection;
+using IdentitySharing.Host.Rpc;
+using IdentitySharing.Infrastructure;
+using IdentitySharing.Infrastructure.Configuration;
+using IdentitySharing.Infrastructure.Sandbox;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace IdentitySharing.Host;
+
+/// <summary>
+/// Composition root. Builds the web application: configuration (and sandbox mode when no
+/// Sumsub account is configured), Kestrel on h2c, the layers' services, and the gRPC services.
+/// Tests build the same application with their own configuration, so what they exercise is
+/// what runs in production.
+/// </summary>
+public static class IdentitySharingApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    /// <summary>
+    /// Builds the application. Starts the sandbox upstreams first when no Sumsub account is
+    /// configured. Throws <see cref="InvalidConfigurationException"/> listing every configuration problem.
+    /// </summary>
+    /// <param name="args">Command-line arguments (configuration, e.g. <c>--urls</c>).</param>
+    /// <param name="configure">Lets tests add configuration or services before the build.</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        // Plaintext endpoints speak HTTP/2 only (h2c with prior knowledge), as gRPC clients expect.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+
+        var sandbox = UpstreamSettings.HasNoSumsubAccounts(builder.Configuration)
+            ? await SandboxUpstreams.StartAsync().ConfigureAwait(false)
+            : null;
+        if (sandbox is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(sandbox.ConfigurationOverrides);
+        }
+
+        var problems = UpstreamSettings.Validate(builder.Configuration);
+        if (problems.Count > 0)
+        {
+            if (sandbox is not null)
+            {
+                await sandbox.DisposeAsync().ConfigureAwait(false);
+            }
+            throw new InvalidConfigurationException(problems);
+        }
+
+        builder.Services.AddGrpcServer(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddGrpcHealthService();
+        builder.Services.AddGrpcReflectionService();
+        builder.Services.AddApplication();
+        builder.Services.AddInfrastructure(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapIdentitySharingService();
+        app.MapGrpcHealthService();
+        app.MapGrpcReflectionService();
+
+        if (sandbox is not null)
+        {
+            AnnounceSandbox(app, sandbox);
+            app.Lifetime.ApplicationStopped.Register(() => sandbox.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+        return app;
+    }
+
+    private static void AnnounceSandbox(WebApplication app, SandboxUpstreams sandbox)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IdentitySharing.Sandbox");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            logger.LogWarning("SANDBOX MODE: no Sumsub account is configured, so this service talks to simulated Sumsub and Banxa upstreams on loopback. No real identity data is shared.");
+            foreach (var line in sandbox.Describe())
+            {
+                logger.LogWarning("SANDBOX MODE: {Line}", line);
+            }
+        });
+    }
+}
+
+/// <summary>The configuration cannot run the service; <see cref="Exception.Message"/> lists every problem with its key.</summary>
+public sealed class InvalidConfigurationException : Exception
+{
+    public InvalidConfigurationException(IReadOnlyList<string> problems)
+        : base("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p))) =>
+        Problems = problems;
+
+    public InvalidConfigurationException() : this([])
+    {
+    }
+
+    public InvalidConfigurationException(string message) : base(message) => Problems = [message];
+
+    public InvalidConfigurationException(string message, Exception innerException) : base(message, innerException) => Problems = [message];
+
+    public IReadOnlyList<string> Problems { get; }
+}
