@@ -14,6 +14,7 @@ public sealed record MobileNumber : StringValue
     {
     }
 
+    /// <summary>The rule: returns the violation, or null when <paramref name="raw"/> is valid.</summary>
     public static string? Validate(string? raw)
     {
         var violation = TextRules.Check(raw, MaxLength, static c => char.IsAsciiDigit(c) || c == '+', "digits after an optional leading +");
@@ -28,8 +29,9 @@ public sealed record MobileNumber : StringValue
     }
 
     public static bool TryCreate(string? raw, [NotNullWhen(true)] out MobileNumber? value, [NotNullWhen(false)] out string? error) =>
-        TryCreate(raw, Validate(raw), static v => new MobileNumber(v.TrimStart('+')), out value, out error);
+        TryCreate(raw, Validate(raw), static v => new MobileNumber(v[0] == '+' ? v[1..] : v), out value, out error);
 
+    /// <summary>For values already validated; throws <see cref="ArgumentException"/> otherwise.</summary>
     public static MobileNumber Create(string raw) =>
         TryCreate(raw, out var value, out var error) ? value : throw new ArgumentException($"MobileNumber {error}", nameof(raw));
 

@@ -21,6 +21,7 @@ public sealed record ShareTokenTtl
     /// <summary>How long the token lives, whichever side picked it.</summary>
     public TimeSpan Lifetime => Seconds is { } s ? TimeSpan.FromSeconds(s) : UpstreamDefault;
 
+    /// <summary>The rule: returns the violation, or null when <paramref name="seconds"/> is valid.</summary>
     public static string? Validate(int seconds) =>
         seconds is < 0 or > MaxSeconds ? $"must be 0 (Sumsub's default, 1200) or 1-{MaxSeconds} seconds (got {seconds})" : null;
 
@@ -30,4 +31,8 @@ public sealed record ShareTokenTtl
         value = error is null ? (seconds == 0 ? Default : new ShareTokenTtl(seconds)) : null;
         return error is null;
     }
+
+    /// <summary>For values already validated; throws <see cref="ArgumentException"/> otherwise.</summary>
+    public static ShareTokenTtl Create(int seconds) =>
+        TryCreate(seconds, out var value, out var error) ? value : throw new ArgumentException($"ShareTokenTtl {error}", nameof(seconds));
 }

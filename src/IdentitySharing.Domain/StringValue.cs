@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
 
 namespace IdentitySharing.Domain;
 
@@ -22,7 +24,7 @@ public abstract record StringValue
         if (violation is not null || raw is null)
         {
             value = null;
-            error = violation ?? "is required";
+            error = violation ?? TextRules.Required;
             return false;
         }
         value = create(raw);
@@ -34,31 +36,54 @@ public abstract record StringValue
 /// <summary>Length and character-class checks used by the value objects' rules.</summary>
 public static class TextRules
 {
-    /// <summary>Checks length and that every character is allowed; returns the violation, or null when valid.</summary>
+    public const string Required = "is required";
+    public const string NoControlCharacters = "must not contain control characters or broken Unicode";
+
+    /// <summary>
+    /// Checks presence, length (in UTF-16 code units, as the contract counts) and that every
+    /// character is allowed; returns the violation, or null when valid. Control and invisible
+    /// formatting characters and unpaired surrogates are rejected whatever the rule allows.
+    /// Violations never quote the value: it may be a token or personal data.
+    /// </summary>
     public static string? Check(string? value, int maxLength, Func<char, bool> allowed, string allowedDescription)
     {
+        ArgumentNullException.ThrowIfNull(allowed);
         if (string.IsNullOrEmpty(value))
         {
-            return "is required";
+            return Required;
         }
         if (value.Length > maxLength)
         {
             return $"must be at most {maxLength} characters (got {value.Length})";
         }
-        foreach (var c in value)
+        for (var i = 0; i < value.Length;)
         {
-            if (char.IsControl(c) || char.IsSurrogate(c) && !char.IsSurrogatePair(value, value.IndexOf(c, StringComparison.Ordinal)))
+            if (!Rune.TryGetRuneAt(value, i, out var rune) || IsNeverAllowed(Rune.GetUnicodeCategory(rune)))
             {
-                return "must not contain control characters or broken Unicode";
+                return NoControlCharacters;
             }
-            if (!allowed(c))
+            // The rule decides per UTF-16 unit, so ASCII-only rules reject both halves of a pair.
+            for (var j = i; j < i + rune.Utf16SequenceLength; j++)
             {
-                return $"must contain only {allowedDescription}";
+                if (!allowed(value[j]))
+                {
+                    return $"must contain only {allowedDescription}";
+                }
             }
+            i += rune.Utf16SequenceLength;
         }
         return null;
     }
 
     /// <summary>Printable ASCII without space: 0x21-0x7E.</summary>
     public static bool IsVisibleAscii(char c) => c is >= '!' and <= '~';
+
+    /// <summary>
+    /// Control characters (C0, DEL, C1), invisible formatting (bidi overrides, zero-width
+    /// characters) and line/paragraph separators: they make values that print misleadingly or
+    /// break logs and headers. (Unpaired surrogates are caught before, as broken Unicode.)
+    /// </summary>
+    private static bool IsNeverAllowed(UnicodeCategory category) =>
+        category is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

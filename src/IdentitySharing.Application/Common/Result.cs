@@ -8,8 +8,15 @@ public interface IResultFactory<out TSelf>
     static abstract TSelf Failure(Error error);
 }
 
+/// <summary>Lets generic pipeline behaviors read an outcome without knowing the value type.</summary>
+public interface IResultOutcome
+{
+    /// <summary>The failure, or null on success.</summary>
+    Error? Error { get; }
+}
+
 /// <summary>The outcome of a command: a value or an expected <see cref="Error"/>.</summary>
-public readonly struct Result<T> : IResultFactory<Result<T>>
+public readonly struct Result<T> : IResultFactory<Result<T>>, IResultOutcome
 {
     private readonly T? _value;
 

@@ -1,0 +1,60 @@
+using IdentitySharing.Application.Behaviors;
+using IdentitySharing.Application.Common;
+using IdentitySharing.Application.GenerateShareToken;
+using IdentitySharing.Application.ImportApplicant;
+using IdentitySharing.Application.Ports;
+using IdentitySharing.Application.ShareWithBanxa;
+using IdentitySharing.Domain;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IdentitySharing.Application;
+
+/// <summary>
+/// Registers the application layer: MediatR's <see cref="IMediator"/>, the three use cases
+/// (handler + validator each) and the pipeline behaviors.
+/// <para>
+/// Pipeline order, outermost first (MediatR runs behaviors in registration order):
+/// <see cref="LoggingBehavior{TRequest,TResponse}"/> (name, duration, outcome; sees validation
+/// failures too) → <see cref="ValidationBehavior{TRequest,TResponse}"/> (every bad field at once,
+/// before any upstream call) → the handler.
+/// </para>
+/// <para>
+/// Expected failures (bad fields, unknown applicant, used token, upstream down) are
+/// <see cref="Result{T}"/> values with a typed <see cref="Error"/>, not exceptions: they are
+/// normal outcomes the host maps to gRPC statuses in one place, they cost no stack unwinding
+/// under load, and a handler's signature says it can fail. Exceptions remain for bugs and
+/// cancellation.
+/// </para>
+/// The ports (<see cref="ISumsubClient"/>, <see cref="IBanxaClient"/>, <see cref="ISumsubAccounts"/>,
+/// <see cref="IBanxaSettings"/>) come from the infrastructure layer. <see cref="TimeProvider.System"/>
+/// is registered unless a clock already is.
+/// </summary>
+public static class DependencyInjection
+{
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // MediatR 5 has no DI package here: it resolves handlers and behaviors through this factory.
+        services.TryAddTransient<ServiceFactory>(provider => provider.GetService);
+        services.TryAddTransient<IMediator, Mediator>();
+
+        // Registration order is pipeline order: logging outermost, then validation.
+        services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)));
+        services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>)));
+
+        services.TryAddTransient<IRequestHandler<GenerateShareTokenCommand, Result<ShareTokenGenerated>>, GenerateShareTokenHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<GenerateShareTokenCommand>, GenerateShareTokenValidator>());
+
+        services.TryAddTransient<IRequestHandler<ImportApplicantCommand, Result<ImportedApplicant>>, ImportApplicantHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<ImportApplicantCommand>, ImportApplicantValidator>());
+
+        services.TryAddTransient<IRequestHandler<ShareWithBanxaCommand, Result<IdentityReference>>, ShareWithBanxaHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<ShareWithBanxaCommand>, ShareWithBanxaValidator>());
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using IdentitySharing.Application.Common;
+using IdentitySharing.Application.Ports;
+using IdentitySharing.Infrastructure.Http;
+
+namespace IdentitySharing.Infrastructure.Banxa;
+
+/// <summary>Banxa's error answers as <see cref="Error"/>s; 422 field errors become proto-named field violations.</summary>
+internal static class BanxaErrorMapper
+{
+    public const string Upstream = "banxa";
+
+    public static Error Map(UpstreamResponse response, BanxaIdentityShare share)
+    {
+        var body = JsonFields.ParseObject(response.Body);
+        var code = body.Integer("code") ?? body.Integer("errorCode");
+        var failure = new UpstreamFailure(
+            Upstream,
+            response.StatusCode,
+            code?.ToString(CultureInfo.InvariantCulture),
+            body.String("traceId"));
+
+        // Signing errors (nonce, merchant, digest) are this service's fault, whatever the status.
+        if (code is >= 40001 and <= 40101)
+        {
+            return UpstreamErrors.CredentialsRejected(failure);
+        }
+        return response.StatusCode switch
+        {
+            422 => FieldErrors(body, failure, share),
+            404 => UpstreamErrors.NotFound(failure, "Banxa reported that the resource was not found.") with { Reason = "NOT_FOUND" },
+            _ => UpstreamErrors.Generic(failure, response.RetryAfter),
+        };
+    }
+
+    private static Error FieldErrors(JsonElement? body, UpstreamFailure failure, BanxaIdentityShare share)
+    {
+        var violations = new List<FieldViolation>();
+        if (body is { } root && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var field in errors.EnumerateObject())
+            {
+                var messages = field.Value.ValueKind == JsonValueKind.Array
+                    ? field.Value.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)
+                    : field.Value.ValueKind == JsonValueKind.String ? [field.Value.GetString()!] : [];
+                var text = string.Join(" ", messages.Select(m => Scrub(m, share)));
+                violations.Add(new FieldViolation(ProtoFieldName(field.Name), text.Length > 0 ? text : "rejected by Banxa"));
+            }
+        }
+        if (violations.Count == 0)
+        {
+            return UpstreamErrors.RejectedRequest(failure);
+        }
+        return Error.Validation(violations) with { Reason = "UPSTREAM_REJECTED_FIELDS", Upstream = failure };
+    }
+
+    /// <summary>Banxa's JSON names as the proto contract's (identityReference → identity_reference).</summary>
+    internal static string ProtoFieldName(string banxaName) => banxaName switch
+    {
+        "identityReference" => "identity_reference",
+        "email" => "email",
+        "mobileNumber" => "mobile_number",
+        _ => SnakeCase(banxaName),
+    };
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsAsciiLetterUpper(c)
+            ? (i > 0 && name[i - 1] != '.' ? "_" : "") + char.ToLowerInvariant(c)
+            : c.ToString()));
+
+    /// <summary>Banxa's messages may quote the submitted values: personal data and the token never pass through.</summary>
+    internal static string Scrub(string message, BanxaIdentityShare share)
+    {
+        var scrubbed = message;
+        foreach (var secret in new[] { share.SumsubShareToken.Value, share.Email.Value, "+" + share.MobileNumber.Value, share.MobileNumber.Value })
+        {
+            scrubbed = scrubbed.Replace(secret, "[redacted]", StringComparison.OrdinalIgnoreCase);
+        }
+        return scrubbed;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace IdentitySharing.Infrastructure.Banxa;
+
+/// <summary>
+/// Banxa nonces: Unix time in microseconds, strictly increasing across all threads of the
+/// process, because Banxa rejects a reused nonce (error 40003) and concurrent requests within
+/// one microsecond (or a clock step backwards) would otherwise collide.
+/// </summary>
+public sealed class BanxaNonceSource(TimeProvider timeProvider)
+{
+    private long _last;
+
+    public long Next()
+    {
+        var now = (timeProvider.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (TimeSpan.TicksPerMillisecond / 1000);
+        while (true)
+        {
+            var last = Interlocked.Read(ref _last);
+            var next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _last, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    public string NextText() => Next().ToString(CultureInfo.InvariantCulture);
+}

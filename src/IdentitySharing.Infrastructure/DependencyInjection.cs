@@ -1,0 +1,56 @@
+using IdentitySharing.Application.Ports;
+using IdentitySharing.Infrastructure.Banxa;
+using IdentitySharing.Infrastructure.Configuration;
+using IdentitySharing.Infrastructure.Sumsub;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IdentitySharing.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Overall cap per upstream call, a safety net only: the caller's cancellation token (the
+    /// gRPC deadline) is what bounds a call.
+    /// </summary>
+    public static readonly TimeSpan SafetyTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// Registers the Sumsub and Banxa adapters and their settings. The settings are read from
+    /// <paramref name="configuration"/> when first needed (so sandbox overrides added to it
+    /// beforehand apply); invalid settings throw then, listing every problem — call
+    /// <see cref="UpstreamSettings.Validate"/> at startup to report them first.
+    /// </summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => UpstreamSettings.Load(configuration).EnsureValid());
+        services.AddSingleton(sp => sp.GetRequiredService<UpstreamSettings>().Banxa!);
+        services.AddSingleton<IBanxaSettings>(sp => sp.GetRequiredService<BanxaSettings>());
+        services.AddSingleton<SumsubAccountCatalog>();
+        services.AddSingleton<ISumsubAccounts>(sp => sp.GetRequiredService<SumsubAccountCatalog>());
+        services.AddSingleton<BanxaNonceSource>();
+
+        AddUpstreamHttpClient(services, SumsubClient.HttpClientName);
+        AddUpstreamHttpClient(services, BanxaClient.HttpClientName);
+        services.AddSingleton<ISumsubClient, SumsubClient>();
+        services.AddSingleton<IBanxaClient, BanxaClient>();
+        return services;
+    }
+
+    // One pooled handler per upstream; rotating connections lets DNS changes take effect.
+    // Sumsub accounts share the handler: each request carries its account's absolute base URL.
+    private static void AddUpstreamHttpClient(IServiceCollection services, string name) =>
+        services.AddHttpClient(name, client => client.Timeout = SafetyTimeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                AllowAutoRedirect = false,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+}

@@ -1,0 +1,9 @@
+using System.Net;
+
+namespace IdentitySharing.Infrastructure.Http;
+
+/// <summary>An upstream's answer, its body read in full but bounded in size.</summary>
+internal sealed record UpstreamResponse(HttpStatusCode Status, byte[] Body, TimeSpan? RetryAfter)
+{
+    public int StatusCode => (int)Status;
+}

@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+
+namespace IdentitySharing.Infrastructure.Sandbox;
+
+/// <summary>An applicant held by the simulated Sumsub.</summary>
+internal sealed record SandboxApplicant(
+    string Id,
+    string ClientId,
+    string ExternalUserId,
+    DateTimeOffset CreatedAt,
+    string LevelName,
+    string ReviewStatus,
+    string FirstName,
+    string LastName);
+
+/// <summary>What redeeming a share token led to.</summary>
+internal enum RedemptionOutcome
+{
+    Imported,
+    /// <summary>Unknown, expired or already used.</summary>
+    InvalidToken,
+    /// <summary>Minted for another client id than the one importing.</summary>
+    WrongRecipient,
+    /// <summary>The shared applicant no longer exists.</summary>
+    ApplicantGone,
+}
+
+/// <summary>
+/// The simulated Sumsub's state, shared by its Banxa twin (Banxa imports with the tokens minted
+/// for its client id): applicants per client id and single-use, expiring share tokens.
+/// </summary>
+internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SandboxApplicant> _applicants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
+
+    public void Seed(SandboxApplicant applicant)
+    {
+        lock (_lock)
+        {
+            _applicants[applicant.Id] = applicant;
+        }
+    }
+
+    /// <summary>The applicant, if it belongs to <paramref name="clientId"/>.</summary>
+    public SandboxApplicant? Find(string applicantId, string clientId)
+    {
+        lock (_lock)
+        {
+            return _applicants.TryGetValue(applicantId, out var applicant) && applicant.ClientId == clientId ? applicant : null;
+        }
+    }
+
+    public string IssueToken(string applicantId, string donorClientId, string forClientId, TimeSpan lifetime)
+    {
+        // Opaque to clients, like Sumsub's: random, and carrying nothing they could parse.
+        var token = "_act-sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        lock (_lock)
+        {
+            _tokens[token] = new IssuedToken(applicantId, donorClientId, forClientId, timeProvider.GetUtcNow() + lifetime);
+        }
+        return token;
+    }
+
+    /// <summary>Consumes the token (single use) and copies its applicant into the recipient's client id.</summary>
+    public (RedemptionOutcome Outcome, SandboxApplicant? Applicant) Redeem(
+        string token, string recipientClientId, string? externalUserId, string? levelName, bool documentsReset)
+    {
+        lock (_lock)
+        {
+            if (!_tokens.TryGetValue(token, out var issued) || issued.Used || issued.ExpiresAt <= timeProvider.GetUtcNow())
+            {
+                return (RedemptionOutcome.InvalidToken, null);
+            }
+            if (issued.ForClientId != recipientClientId)
+            {
+                return (RedemptionOutcome.WrongRecipient, null);
+            }
+            if (!_applicants.TryGetValue(issued.ApplicantId, out var source) || source.ClientId != issued.DonorClientId)
+            {
+                return (RedemptionOutcome.ApplicantGone, null);
+            }
+            _tokens[token] = issued with { Used = true };
+            var copy = source with
+            {
+                Id = SandboxHttp.NewId(),
+                ClientId = recipientClientId,
+                ExternalUserId = externalUserId ?? "sbx-" + SandboxHttp.NewId(),
+                CreatedAt = TruncateToSeconds(timeProvider.GetUtcNow()),
+                LevelName = levelName ?? source.LevelName,
+                // Documents to resubmit put the applicant back to the start of its level.
+                ReviewStatus = documentsReset ? "init" : source.ReviewStatus,
+            };
+            _applicants[copy.Id] = copy;
+            return (RedemptionOutcome.Imported, copy);
+        }
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) =>
+        new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, time.Offset);
+
+    private sealed record IssuedToken(string ApplicantId, string DonorClientId, string ForClientId, DateTimeOffset ExpiresAt, bool Used = false);
+}

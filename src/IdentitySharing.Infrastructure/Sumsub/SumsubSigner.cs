@@ -1,0 +1,28 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace IdentitySharing.Infrastructure.Sumsub;
+
+/// <summary>
+/// Sumsub's request signature: lowercase hex HMAC-SHA256 keyed with the account's secret over
+/// <c>ts + METHOD + pathAndQuery + body</c>, where body is the exact bytes sent.
+/// </summary>
+public static class SumsubSigner
+{
+    public const string TokenHeader = "X-App-Token";
+    public const string TimestampHeader = "X-App-Access-Ts";
+    public const string SignatureHeader = "X-App-Access-Sig";
+
+    public static string Timestamp(DateTimeOffset now) => now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    public static string Sign(string secretKey, string timestamp, string method, string pathAndQuery, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        ArgumentNullException.ThrowIfNull(method);
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secretKey));
+        hmac.AppendData(Encoding.UTF8.GetBytes(timestamp + method.ToUpperInvariant() + pathAndQuery));
+        hmac.AppendData(body);
+        return Convert.ToHexStringLower(hmac.GetHashAndReset());
+    }
+}
