@@ -58,7 +58,6 @@ public static class IdentitySharingApp
 
         builder.Services.AddGrpcServer(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthService();
-        builder.Services.AddGrpcReflectionService();
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure(builder.Configuration);
 

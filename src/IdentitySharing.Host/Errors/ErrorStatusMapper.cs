@@ -63,7 +63,9 @@ public static class ErrorStatusMapper
 
     private static ErrorInfo ToErrorInfo(Error error)
     {
-        var info = new ErrorInfo { Reason = error.Reason, Domain = ErrorDomain };
+        // Google.Api.CommonProtos 2.0.0 predates the rename of ErrorInfo field 1 from "type" to
+        // "reason": same number, so clients with current protos read it as ErrorInfo.reason.
+        var info = new ErrorInfo { Type = error.Reason, Domain = ErrorDomain };
         if (error.Upstream is { } upstream)
         {
             info.Metadata["upstream"] = upstream.Upstream;

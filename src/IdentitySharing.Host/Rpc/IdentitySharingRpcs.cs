@@ -14,7 +14,7 @@ namespace IdentitySharing.Host.Rpc;
 public static class IdentitySharingRpcs
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Service =>
-        IdentitySharingReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("identitysharing.v1.IdentitySharingService");
+        IdentitySharingReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("IdentitySharingService");
 
     public static IEndpointConventionBuilder MapIdentitySharingService(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGrpcService(Service, service => service

@@ -1,0 +1,77 @@
+using IdentitySharing.Host;
+using IdentitySharing.Testing.Grpc;
+using IdentitySharing.Testing.Upstreams;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace IdentitySharing.EndToEnd.Tests;
+
+/// <summary>
+/// The real host on Kestrel (127.0.0.1, port chosen by the OS) configured with real accounts
+/// that point at fake Sumsub and Banxa servers. Account "main" is the default and donates to
+/// Banxa; account "unreachable" points at a port nothing listens on.
+/// </summary>
+public sealed class HostFixture : IAsyncLifetime
+{
+    public const string MainAccount = "main";
+    public const string UnreachableAccount = "unreachable";
+    public const string MainClientId = "e2e-main-client";
+
+    private WebApplication? _app;
+
+    public FakeSumsub Sumsub { get; } = new() { ClientId = MainClientId };
+    public FakeBanxa Banxa { get; } = new();
+    public CapturedLogs Logs { get; } = new();
+    public GrpcWireClient Client { get; private set; } = null!;
+    public Uri Address { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Sumsub.StartAsync();
+        await Banxa.StartAsync();
+        _app = await IdentitySharingApp.BuildAsync(["--urls", "http://127.0.0.1:0"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"Sumsub:Accounts:{MainAccount}:AppToken"] = Sumsub.AppToken,
+                [$"Sumsub:Accounts:{MainAccount}:SecretKey"] = Sumsub.SecretKey,
+                [$"Sumsub:Accounts:{MainAccount}:BaseUrl"] = Sumsub.BaseUrl.ToString(),
+                [$"Sumsub:Accounts:{MainAccount}:ClientId"] = MainClientId,
+                [$"Sumsub:Accounts:{UnreachableAccount}:AppToken"] = "sbx:unreachable",
+                [$"Sumsub:Accounts:{UnreachableAccount}:SecretKey"] = "unreachable-secret",
+                [$"Sumsub:Accounts:{UnreachableAccount}:BaseUrl"] = "http://127.0.0.1:9/",
+                [$"Sumsub:Accounts:{UnreachableAccount}:ClientId"] = "unreachable-client",
+                ["Sumsub:DefaultAccount"] = MainAccount,
+                ["Banxa:BaseUrl"] = Banxa.BaseUrl.ToString(),
+                ["Banxa:ApiKey"] = Banxa.ApiKey,
+                ["Banxa:ApiSecret"] = Banxa.ApiSecret,
+                ["Auth:AllowAnonymous"] = "true",
+            });
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(Logs);
+        });
+        await _app.StartAsync();
+        Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Client = new GrpcWireClient(Address);
+    }
+
+    /// <summary>Clears the fakes' scripts and recorded requests between tests.</summary>
+    public void Reset()
+    {
+        Sumsub.Reset();
+        Banxa.Reset();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await Sumsub.DisposeAsync();
+        await Banxa.DisposeAsync();
+    }
+}
