@@ -1,0 +1,11 @@
+namespace IdentitySharing.Infrastructure.Tests;
+
+/// <summary>A clock the test moves by hand (token expiry without sleeping).</summary>
+internal sealed class ManualTimeProvider : TimeProvider
+{
+    private long _utcTicks = DateTimeOffset.UtcNow.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
+}

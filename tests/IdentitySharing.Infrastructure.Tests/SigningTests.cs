@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Text;
+using IdentitySharing.Infrastructure.Banxa;
+using IdentitySharing.Infrastructure.Sumsub;
+
+namespace IdentitySharing.Infrastructure.Tests;
+
+public sealed class SigningTests
+{
+    [Fact]
+    public void Sumsub_signature_matches_the_vendor_test_vector()
+    {
+        var signature = SumsubSigner.Sign(
+            "Hej2ch71kG2kTd1iIUDZFNsO5C1lh5Gq",
+            "1607551635",
+            "POST",
+            "/resources/accessTokens?userId=cfd20712-24a2-4c7d-9ab0-146f3c142335&levelName=basic-kyc-level&ttlInSecs=600",
+            ReadOnlySpan<byte>.Empty);
+
+        signature.Should().Be("1e1856be1c1e1ff113e5664acac6b423ffefe04ad42ff36567622ef56f62c4b1");
+    }
+
+    [Fact]
+    public void Sumsub_signature_covers_the_body_bytes()
+    {
+        var withoutBody = SumsubSigner.Sign("secret", "1", "POST", "/p", ReadOnlySpan<byte>.Empty);
+        var withBody = SumsubSigner.Sign("secret", "1", "POST", "/p", "{}"u8);
+        var sameAsConcatenated = SumsubSigner.Sign("secret", "1", "POST", "/p{}", ReadOnlySpan<byte>.Empty);
+
+        withBody.Should().NotBe(withoutBody).And.Be(sameAsConcatenated);
+    }
+
+    [Fact]
+    public void Sumsub_timestamp_is_unix_seconds()
+    {
+        SumsubSigner.Timestamp(DateTimeOffset.FromUnixTimeMilliseconds(1_607_551_635_999)).Should().Be("1607551635");
+    }
+
+    [Fact]
+    public void Banxa_signature_matches_the_vendor_test_vector()
+    {
+        var signature = BanxaSigner.Sign("test-secret", "POST", "/eapi/v0/ramps", "1612391416000",
+            Encoding.UTF8.GetBytes("{\"identityReference\":\"example_01\"}"));
+
+        signature.Should().Be("6fc51daf089217c2d0efb092fc2a5b8fe28e964dc687742b8df7da94e0df7fd0");
+    }
+
+    [Fact]
+    public void Banxa_get_signature_has_no_body_line()
+    {
+        var get = BanxaSigner.Sign("s", "GET", "/eapi/v0/x?a=1", "1", ReadOnlySpan<byte>.Empty);
+        var postWithEmptyBody = BanxaSigner.Sign("s", "POST", "/eapi/v0/x?a=1", "1", ReadOnlySpan<byte>.Empty);
+
+        get.Should().NotBe(postWithEmptyBody);
+    }
+
+    [Fact]
+    public void Banxa_nonces_are_unix_microseconds()
+    {
+        var time = new ManualTimeProvider();
+        var expected = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+        new BanxaNonceSource(time).Next().Should().Be(expected);
+    }
+
+    [Fact]
+    public void Banxa_nonces_strictly_increase_even_when_the_clock_stands_still_or_steps_back()
+    {
+        var time = new ManualTimeProvider();
+        var nonces = new BanxaNonceSource(time);
+
+        var first = nonces.Next();
+        var second = nonces.Next();
+        time.Advance(TimeSpan.FromSeconds(-5));
+        var third = nonces.Next();
+
+        second.Should().BeGreaterThan(first);
+        third.Should().BeGreaterThan(second);
+    }
+
+    [Fact]
+    public async Task Banxa_nonces_are_unique_across_threads()
+    {
+        var nonces = new BanxaNonceSource(new ManualTimeProvider());
+        var seen = new ConcurrentBag<long>();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                seen.Add(nonces.Next());
+            }
+        })));
+
+        seen.Should().HaveCount(80_000).And.OnlyHaveUniqueItems();
+    }
+}
