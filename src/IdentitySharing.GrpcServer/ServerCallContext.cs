@@ -152,8 +152,8 @@ public sealed class ServerCallContext
         }
 
         PrepareResponseHeaders();
-        ResponseStarted = true;
         MessageWriter.Write(HttpContext.Response.BodyWriter, message, _responseCompression, _options.MaxSendMessageSize);
+        ResponseStarted = true;
     }
 
     /// <summary>Settles the response encoding once, just before headers can leave.</summary>

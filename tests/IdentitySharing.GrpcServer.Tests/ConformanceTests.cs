@@ -265,6 +265,18 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Client_streaming_aggregates_every_request_message()
+    {
+        int[] sizes = [27_182, 8, 1_828, 45_904];
+        var body = sizes.SelectMany(size => GrpcFrames.Frame(new StreamingInputCallRequest { Payload = ByteString.CopyFrom(new byte[size]) })).ToArray();
+
+        var response = await _client.SendAsync(Service + "StreamingInputCall", body);
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Single(StreamingInputCallResponse.Parser).AggregatedPayloadSize.Should().Be(74_922);
+    }
+
+    [Fact]
     public async Task Duplex_streaming_answers_each_request_as_it_arrives()
     {
         var content = new StreamingRequestContent();
