@@ -136,7 +136,7 @@ public sealed class ServerCallContext
     {
         if (DeadlineExceeded)
         {
-            throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            throw new RpcException(StatusCode.DeadlineExceeded, CallOutcome.DeadlineExceeded.Status.Detail);
         }
     }
 
