@@ -46,11 +46,11 @@ internal static class ExternalTools
             throw new InvalidOperationException($"{SystemPython} is missing. {InstallHint}");
         }
 
-        foreach (var tool in new[] { "protoc", "grpc_python_plugin" })
+        foreach (var tool in new[] { "/usr/bin/protoc", "/usr/bin/grpc_python_plugin" })
         {
-            if (FindOnPath(tool) is null)
+            if (!File.Exists(tool))
             {
-                throw new InvalidOperationException($"{tool} is not on PATH (Debian protobuf-compiler, protobuf-compiler-grpc). {InstallHint}");
+                throw new InvalidOperationException($"{tool} is missing (Debian protobuf-compiler, protobuf-compiler-grpc). {InstallHint}");
             }
         }
 

@@ -30,10 +30,13 @@ SPECIAL_STATUS_MESSAGE = "\t\ntest with whitespace\r\nand Unicode BMP \u263a and
 
 def generate_stubs(out_dir):
     """Compiles the conformance and health protos into out_dir and puts it on sys.path."""
-    plugin = shutil.which("grpc_python_plugin")
-    protoc = shutil.which("protoc")
-    if plugin is None or protoc is None:
-        raise RuntimeError("protoc and grpc_python_plugin are required: run build/install-test-deps.sh")
+    # Debian's protoc matches Debian's python3-protobuf runtime; another protoc on PATH may not.
+    protoc = "/usr/bin/protoc"
+    plugin = "/usr/bin/grpc_python_plugin"
+    for tool in (protoc, plugin):
+        if not os.access(tool, os.X_OK):
+            raise RuntimeError(f"{tool} is missing (Debian protobuf-compiler, protobuf-compiler-grpc): "
+                               "run build/install-test-deps.sh")
     # health.proto lives under grpc/..., which would shadow the grpcio package: compile a copy
     # under a neutral path (the proto package, and so the wire names, stay grpc.health.v1).
     health_src = os.path.join(out_dir, "src")
