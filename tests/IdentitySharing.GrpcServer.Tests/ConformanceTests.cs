@@ -289,6 +289,26 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
         GrpcTestResponse.Value(response.TrailingHeaders, "grpc-status").Should().Be("0");
     }
 
+    [Fact]
+    public async Task Streaming_request_may_exceed_Kestrels_request_body_size_limit()
+    {
+        // Kestrel's default limit is 30 MB per request body; a stream carries 36 MB in 3 MB messages.
+        const int messages = 12;
+        var content = new StreamingRequestContent();
+        using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content);
+        var frame = GrpcFrames.Frame(new StreamingOutputCallRequest { ResponseSizes = { 1 }, Payload = ByteString.CopyFrom(new byte[3_000_000]) });
+        for (var i = 0; i < messages; i++)
+        {
+            await content.SendAsync(frame);
+        }
+
+        content.Complete();
+        var response = await GrpcTestResponse.ReadAsync(await _client.Http.SendAsync(request, TestContext.Current.CancellationToken));
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Frames.Should().HaveCount(messages);
+    }
+
     [Theory]
     [InlineData("application/grpc+proto")]
     [InlineData("application/grpc;charset=utf-8")]

@@ -161,11 +161,44 @@ internal sealed class GrpcCallDispatcher
         {
             var interceptor = interceptors[i];
             var inner = next;
-            next = context => interceptor.InterceptAsync(context, inner);
+            next = context => InvokeInterceptor(interceptor, context, inner);
         }
 
         return next;
     }
+
+    /// <summary>Runs one interceptor; if it fails, records the status its exception maps to so outer interceptors see it.</summary>
+    private ValueTask InvokeInterceptor(IGrpcInterceptor interceptor, ServerCallContext context, Func<ServerCallContext, ValueTask> next)
+    {
+        ValueTask invocation;
+        try
+        {
+            invocation = interceptor.InterceptAsync(context, next);
+        }
+        catch (Exception exception)
+        {
+            RecordFailure(context, exception);
+            throw;
+        }
+
+        return invocation.IsCompletedSuccessfully ? invocation : AwaitInterceptorAsync(invocation, context);
+    }
+
+    private async ValueTask AwaitInterceptorAsync(ValueTask invocation, ServerCallContext context)
+    {
+        try
+        {
+            await invocation.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            RecordFailure(context, exception);
+            throw;
+        }
+    }
+
+    private void RecordFailure(ServerCallContext context, Exception exception) =>
+        context.Status = CallOutcome.FromException(context, exception, _options.EnableDetailedErrors).Status;
 
     /// <summary>Innermost step: runs the method and records its status so interceptors can read it.</summary>
     private async ValueTask InvokeMethodAsync(ServerCallContext context)
@@ -177,7 +210,7 @@ internal sealed class GrpcCallDispatcher
         }
         catch (Exception exception)
         {
-            context.Status = CallOutcome.FromException(context, exception, _options.EnableDetailedErrors).Status;
+            RecordFailure(context, exception);
             throw;
         }
     }
