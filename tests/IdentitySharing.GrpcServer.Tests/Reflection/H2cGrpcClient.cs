@@ -88,6 +88,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
     private readonly CancellationToken _cancellationToken;
     private HttpResponseMessage? _response;
     private Stream? _body;
+    private bool _readMessage;
 
     internal GrpcStreamingCall(ChannelWriter<IMessage> requests, Task<HttpResponseMessage> response, MessageParser<TResponse> parser, CancellationToken cancellationToken)
     {
@@ -124,6 +125,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
         prefix[0].Should().Be(0, "the test client does not ask for compression");
         var message = new byte[BinaryPrimitives.ReadUInt32BigEndian(prefix.AsSpan(1))];
         await body.ReadExactlyAsync(message, _cancellationToken);
+        _readMessage = true;
         return _parser.ParseFrom(message);
     }
 
@@ -132,9 +134,11 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
         var body = await BodyAsync();
         await body.CopyToAsync(Stream.Null, _cancellationToken);
         var response = _response!;
-        var status = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status")
-            ?? throw new InvalidOperationException("The response carried no grpc-status.");
-        StatusMessage = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message");
+        // Trailers-Only (status in the headers) is only valid for a response without messages.
+        var statusHeaders = _readMessage ? response.TrailingHeaders : Header(response.TrailingHeaders, "grpc-status") is null ? response.Headers : response.TrailingHeaders;
+        var status = Header(statusHeaders, "grpc-status")
+            ?? throw new InvalidOperationException("The response carried no grpc-status where the protocol puts it.");
+        StatusMessage = Header(statusHeaders, "grpc-message");
         return (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
     }
 
