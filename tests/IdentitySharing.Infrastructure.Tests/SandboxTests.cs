@@ -278,6 +278,31 @@ public sealed class SandboxTests : IAsyncLifetime
         (await response.Content.ReadAsStringAsync(Ct)).Should().Contain("40101");
     }
 
+    [Fact]
+    public async Task Banxa_rejects_a_nonce_far_from_its_clock_with_40002()
+    {
+        using var http = new HttpClient();
+        var hourAgo = ((_time.GetUtcNow().AddHours(-1).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var response = await SendBanxaAsync(http, "{}", hourAgo);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadAsStringAsync(Ct)).Should().Contain("40002");
+    }
+
+    [Fact]
+    public async Task Sumsub_rejects_an_unknown_app_token_as_a_credentials_problem()
+    {
+        var overrides = _sandbox.ConfigurationOverrides
+            .Select(e => e.Key == "Sumsub:Accounts:donor:AppToken" ? new KeyValuePair<string, string?>(e.Key, "sbx:unknown") : e);
+        await using var misconfigured = AdapterHost.Create(overrides, _time);
+
+        var error = (await misconfigured.Sumsub.GenerateShareTokenAsync(Donor, DemoApplicant, RecipientClient, ShareTokenTtl.Default, Ct)).Error!;
+
+        error.Kind.Should().Be(ErrorKind.UpstreamCredentials);
+        error.Upstream!.HttpStatus.Should().Be(401);
+    }
+
     private string NonceNow() => ((_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     // Signed with the test fakes' own implementation of Banxa's algorithm.
