@@ -81,6 +81,20 @@ public sealed class BanxaClientTests : UpstreamFakesTestBase
         everything.Should().NotContain(Email).And.NotContain("ADA.LOVELACE").And.NotContain("4915112345678").And.NotContain(Token);
     }
 
+    [Theory]
+    [InlineData("""{"provider.token":["The token is invalid."]}""", "SHARE_TOKEN_REJECTED")]
+    [InlineData("""{"provider.vendor":["Invalid."],"merchant":["Disabled."]}""", "UPSTREAM_REJECTED_REQUEST")]
+    public async Task Field_errors_only_on_fields_this_service_fills_are_not_the_callers(string errors, string reason)
+    {
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, $$"""{"message":"The given data was invalid.","errors":{{errors}}}"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Kind.Should().Be(ErrorKind.FailedPrecondition);
+        error.Reason.Should().Be(reason);
+        error.FieldViolations.Should().NotBeEmpty();
+    }
+
     [Fact]
     public async Task Unprocessable_without_field_errors_is_a_rejected_request()
     {

@@ -201,7 +201,8 @@ public sealed class SandboxTests : IAsyncLifetime
         var reused = await _adapters.Banxa.ShareIdentityAsync(BanxaShare(token, "cust-42"), Ct);
 
         accepted.Value.Value.Should().Be("cust-42");
-        reused.Error!.Kind.Should().Be(ErrorKind.Validation);
+        reused.Error!.Kind.Should().Be(ErrorKind.FailedPrecondition);
+        reused.Error.Reason.Should().Be("SHARE_TOKEN_REJECTED");
         reused.Error.FieldViolations.Should().ContainSingle().Which.Field.Should().Be("provider.token");
     }
 
@@ -212,7 +213,8 @@ public sealed class SandboxTests : IAsyncLifetime
 
         var error = (await _adapters.Banxa.ShareIdentityAsync(BanxaShare(token, "cust-43"), Ct)).Error!;
 
-        error.Kind.Should().Be(ErrorKind.Validation);
+        error.Kind.Should().Be(ErrorKind.FailedPrecondition);
+        error.Reason.Should().Be("SHARE_TOKEN_REJECTED");
         error.FieldViolations.Select(v => v.Field).Should().Equal("provider.token");
     }
 
