@@ -293,4 +293,53 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
 
         (await ImportAsync()).Value.ExternalUserId.Should().Be(Encoding.UTF8.GetString("Zoë"u8));
     }
+
+    [Fact]
+    public async Task Scripted_sequences_answer_in_order_and_repeat_the_last()
+    {
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath,
+            ScriptedResponse.Json(503, """{"code":503}"""),
+            ScriptedResponse.Json(200, """{"token":"second","forClientId":"x"}"""));
+
+        (await GenerateAsync()).Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        (await GenerateAsync()).Value.Token.Value.Should().Be("second");
+        (await GenerateAsync()).Value.Token.Value.Should().Be("second");
+    }
+
+    [Fact]
+    public async Task A_redirect_is_a_bad_response_and_not_followed()
+    {
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, new ScriptedResponse
+        {
+            Status = 302,
+            Headers = new Dictionary<string, string> { ["Location"] = "/elsewhere" },
+        });
+
+        var error = (await GenerateAsync()).Error!;
+
+        error.Reason.Should().Be("UPSTREAM_BAD_RESPONSE");
+        error.Upstream!.HttpStatus.Should().Be(302);
+        Sumsub.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_base_url_with_a_path_prefix_is_kept_and_signed()
+    {
+        await using var prefixed = AdapterHost.Create(new Dictionary<string, string?>
+        {
+            ["Sumsub:Accounts:main:AppToken"] = Sumsub.AppToken,
+            ["Sumsub:Accounts:main:SecretKey"] = Sumsub.SecretKey,
+            ["Sumsub:Accounts:main:BaseUrl"] = new Uri(Sumsub.BaseUrl, "/proxy/sumsub/").ToString(),
+            ["Banxa:ApiKey"] = "k",
+            ["Banxa:ApiSecret"] = "s",
+        });
+        Sumsub.Script("POST", "/proxy/sumsub" + FakeSumsub.ShareTokenPath, ScriptedResponse.Json(200, """{"token":"via-proxy"}"""));
+
+        var result = await prefixed.Sumsub.GenerateShareTokenAsync(Main, Applicant, Recipient, ShareTokenTtl.Default, TestContext.Current.CancellationToken);
+
+        result.Value.Token.Value.Should().Be("via-proxy");
+        var request = Sumsub.Requests.Should().ContainSingle().Subject;
+        request.Target.Should().Be("/proxy/sumsub/resources/accessTokens/shareToken");
+        request.SignatureValid.Should().BeTrue();
+    }
 }

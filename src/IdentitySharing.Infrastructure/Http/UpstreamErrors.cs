@@ -71,6 +71,7 @@ internal static class UpstreamErrors
         409 => Conflict(failure),
         429 => RateLimited(failure, retryAfter),
         >= 500 => ServerFault(failure, retryAfter),
+        >= 300 and < 400 => BadResponse(failure.Upstream, failure.HttpStatus, "an unexpected redirect") with { Upstream = failure },
         _ => RejectedRequest(failure),
     };
 
