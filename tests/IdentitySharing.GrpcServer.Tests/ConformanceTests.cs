@@ -214,6 +214,20 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Deadline_ends_a_stream_waiting_for_request_messages()
+    {
+        // The client opens a duplex call and never sends: the pending read must end at the deadline.
+        var content = new StreamingRequestContent();
+        using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content, [new("grpc-timeout", "200m")]);
+
+        using var response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var result = await GrpcTestResponse.ReadAsync(response);
+        content.Complete();
+
+        result.Status.Should().Be(StatusCode.DeadlineExceeded);
+    }
+
+    [Fact]
     public async Task Client_cancellation_reaches_the_handler()
     {
         var key = Guid.NewGuid().ToString("N");
