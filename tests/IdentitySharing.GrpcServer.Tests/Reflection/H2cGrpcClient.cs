@@ -140,7 +140,8 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
         await body.CopyToAsync(Stream.Null, _cancellationToken);
         var response = _response!;
         // Trailers-Only (status in the headers) is only valid for a response without messages.
-        var statusHeaders = _readMessage ? response.TrailingHeaders : Header(response.TrailingHeaders, "grpc-status") is null ? response.Headers : response.TrailingHeaders;
+        var trailersOnly = !_readMessage && Header(response.TrailingHeaders, "grpc-status") is null;
+        HttpHeaders statusHeaders = trailersOnly ? response.Headers : response.TrailingHeaders;
         var status = Header(statusHeaders, "grpc-status")
             ?? throw new InvalidOperationException("The response carried no grpc-status where the protocol puts it.");
         StatusMessage = Header(statusHeaders, "grpc-message");
