@@ -214,6 +214,20 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Deadline_ends_a_stream_waiting_for_request_messages()
+    {
+        // The client opens a duplex call and never sends: the pending read must end at the deadline.
+        var content = new StreamingRequestContent();
+        using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content, [new("grpc-timeout", "200m")]);
+
+        using var response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var result = await GrpcTestResponse.ReadAsync(response);
+        content.Complete();
+
+        result.Status.Should().Be(StatusCode.DeadlineExceeded);
+    }
+
+    [Fact]
     public async Task Client_cancellation_reaches_the_handler()
     {
         var key = Guid.NewGuid().ToString("N");
@@ -262,6 +276,18 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
         response.Frames.Should().HaveCount(2);
         response.Status.Should().Be(StatusCode.Aborted);
         response.Message.Should().Be("stop");
+    }
+
+    [Fact]
+    public async Task Client_streaming_aggregates_every_request_message()
+    {
+        int[] sizes = [27_182, 8, 1_828, 45_904];
+        var body = sizes.SelectMany(size => GrpcFrames.Frame(new StreamingInputCallRequest { Payload = ByteString.CopyFrom(new byte[size]) })).ToArray();
+
+        var response = await _client.SendAsync(Service + "StreamingInputCall", body);
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Single(StreamingInputCallResponse.Parser).AggregatedPayloadSize.Should().Be(74_922);
     }
 
     [Fact]

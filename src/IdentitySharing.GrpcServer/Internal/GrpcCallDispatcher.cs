@@ -94,7 +94,7 @@ internal sealed class GrpcCallDispatcher
         {
             SetUpCall(context, method);
             await _pipeline(context).ConfigureAwait(false);
-            outcome = context.DeadlineExceeded ? CallOutcome.FromStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded") : CallOutcome.Ok;
+            outcome = context.DeadlineExceeded ? CallOutcome.DeadlineExceeded : CallOutcome.Ok;
         }
         catch (Exception exception)
         {
@@ -206,7 +206,7 @@ internal sealed class GrpcCallDispatcher
         try
         {
             await context.GrpcMethod.InvokeAsync(context).ConfigureAwait(false);
-            context.Status = context.DeadlineExceeded ? new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded") : GrpcStatus.Ok;
+            context.Status = (context.DeadlineExceeded ? CallOutcome.DeadlineExceeded : CallOutcome.Ok).Status;
         }
         catch (Exception exception)
         {
