@@ -178,6 +178,40 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
         error.Upstream!.Upstream.Should().Be("sumsub");
         error.Upstream.HttpStatus.Should().Be(status);
         error.Upstream.ErrorCode.Should().Be(errorCode);
+        error.Message.Should().NotContain(TokenValue).And.NotContain(Sumsub.SecretKey).And.NotContain(Sumsub.AppToken);
+    }
+
+    [Fact]
+    public async Task Retry_after_may_be_an_http_date()
+    {
+        var at = DateTimeOffset.UtcNow.AddSeconds(30);
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, new ScriptedResponse
+        {
+            Status = 429,
+            Headers = new Dictionary<string, string> { ["Retry-After"] = at.ToString("R", System.Globalization.CultureInfo.InvariantCulture) },
+        });
+
+        (await GenerateAsync()).Error!.RetryAfter.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(31));
+    }
+
+    [Fact]
+    public async Task An_account_that_was_never_resolved_is_a_programming_error()
+    {
+        var call = () => Adapters.Sumsub.GenerateShareTokenAsync(AccountName.Create("unknown"), Applicant, Recipient, ShareTokenTtl.Default, TestContext.Current.CancellationToken);
+
+        await call.Should().ThrowAsync<ArgumentException>();
+        Sumsub.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_fails_when_the_adapters_are_first_resolved()
+    {
+        await using var broken = AdapterHost.Create(new Dictionary<string, string?> { ["Sumsub:Accounts:main:AppToken"] = "only-a-token" });
+
+        var resolve = () => broken.Sumsub;
+
+        resolve.Should().Throw<InvalidOperationException>()
+            .Which.Message.Should().Contain("Sumsub:Accounts:main:SecretKey").And.Contain("Banxa:ApiKey").And.NotContain("only-a-token");
     }
 
     [Fact]

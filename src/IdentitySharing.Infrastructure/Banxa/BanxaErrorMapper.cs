@@ -29,7 +29,6 @@ internal static class BanxaErrorMapper
         return response.StatusCode switch
         {
             422 => FieldErrors(body, failure, share),
-            404 => UpstreamErrors.NotFound(failure, "Banxa reported that the resource was not found.") with { Reason = "NOT_FOUND" },
             _ => UpstreamErrors.Generic(failure, response.RetryAfter),
         };
     }
