@@ -56,6 +56,7 @@ public static class IdentitySharingApp
             throw new InvalidConfigurationException(problems);
         }
 
+        ConfigureGracefulShutdown(builder);
         builder.Services.AddGrpcServer(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthService();
         builder.Services.AddApplication();
@@ -72,6 +73,17 @@ public static class IdentitySharingApp
             app.Lifetime.ApplicationStopped.Register(() => sandbox.DisposeAsync().AsTask().GetAwaiter().GetResult());
         }
         return app;
+    }
+
+    /// <summary>
+    /// On SIGTERM the host stops: health turns NOT_SERVING and new calls get UNAVAILABLE at
+    /// ApplicationStopping, then in-flight calls get <c>Shutdown:DrainTimeout</c> (default 30 s)
+    /// to finish before they are cut off; disposing the host afterwards closes storage.
+    /// </summary>
+    private static void ConfigureGracefulShutdown(WebApplicationBuilder builder)
+    {
+        var drain = builder.Configuration.GetValue("Shutdown:DrainTimeout", TimeSpan.FromSeconds(30));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drain);
     }
 
     private static void AnnounceSandbox(WebApplication app, SandboxUpstreams sandbox)

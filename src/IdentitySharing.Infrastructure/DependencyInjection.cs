@@ -1,6 +1,7 @@
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Infrastructure.Banxa;
 using IdentitySharing.Infrastructure.Configuration;
+using IdentitySharing.Infrastructure.Resilience;
 using IdentitySharing.Infrastructure.Sumsub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,9 +36,20 @@ public static class DependencyInjection
 
         AddUpstreamHttpClient(services, SumsubClient.HttpClientName);
         AddUpstreamHttpClient(services, BanxaClient.HttpClientName);
-        services.AddSingleton<ISumsubClient, SumsubClient>();
-        services.AddSingleton<IBanxaClient, BanxaClient>();
+        AddResilience(services, configuration);
+        services.AddSingleton<ISumsubClient>(sp => new SumsubClient(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<SumsubAccountCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<UpstreamResilience>()));
+        services.AddSingleton<IBanxaClient>(sp => new BanxaClient(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<BanxaSettings>(), sp.GetRequiredService<BanxaNonceSource>(), sp.GetRequiredService<UpstreamResilience>()));
         return services;
+    }
+
+    // Timeouts, retries, circuit breakers and pacing: one instance, so breakers and budgets are shared by all calls.
+    private static void AddResilience(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => ResilienceOptions.Load(configuration));
+        services.AddSingleton(sp => new SumsubPacer(sp.GetRequiredService<ResilienceOptions>().SumsubRateLimits));
+        services.AddSingleton(sp => new UpstreamResilience(sp.GetRequiredService<ResilienceOptions>(), sp.GetRequiredService<SumsubPacer>()));
     }
 
     // One pooled handler per upstream; rotating connections lets DNS changes take effect.

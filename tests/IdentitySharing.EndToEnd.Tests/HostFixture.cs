@@ -46,6 +46,8 @@ public sealed class HostFixture : IAsyncLifetime
                 ["Banxa:ApiKey"] = Banxa.ApiKey,
                 ["Banxa:ApiSecret"] = Banxa.ApiSecret,
                 ["Auth:AllowAnonymous"] = "true",
+                // The fakes have no rate limit and load tests here exceed Sumsub's; pacing has its own tests.
+                ["Sumsub:RateLimits:PostPer5Seconds"] = "100000",
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -332,10 +332,10 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
     public async Task Scripted_sequences_answer_in_order_and_repeat_the_last()
     {
         Sumsub.Script("POST", FakeSumsub.ShareTokenPath,
-            ScriptedResponse.Json(503, """{"code":503}"""),
+            ScriptedResponse.Json(404, """{"code":404}"""),
             ScriptedResponse.Json(200, """{"token":"second","forClientId":"x"}"""));
 
-        (await GenerateAsync()).Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        (await GenerateAsync()).Error!.Kind.Should().Be(ErrorKind.NotFound);
         (await GenerateAsync()).Value.Token.Value.Should().Be("second");
         (await GenerateAsync()).Value.Token.Value.Should().Be("second");
     }

@@ -1,48 +1,65 @@
 using System.Net.Http.Headers;
-using IdentitySharing.Application.Common;
+using IdentitySharing.Infrastructure.Resilience;
 
 namespace IdentitySharing.Infrastructure.Http;
 
 /// <summary>
-/// Sends one signed request and reads the answer, turning transport failures into
-/// <see cref="Error"/>s. Cancellation of the caller's token (the host ties it to the gRPC
-/// deadline) is not an upstream failure: the <see cref="OperationCanceledException"/>
-/// propagates and the host maps it to DEADLINE_EXCEEDED or CANCELLED.
+/// Sends one request and reads the answer, classifying transport failures by whether the
+/// request can have reached the upstream (see <see cref="AttemptFailure"/>). Cancellation of
+/// the caller's token (the host ties it to the gRPC deadline) is not an upstream failure: the
+/// <see cref="OperationCanceledException"/> propagates and the host maps it to
+/// DEADLINE_EXCEEDED or CANCELLED.
 /// </summary>
 internal static class UpstreamHttp
 {
     /// <summary>Bodies larger than this are an upstream fault; they are never buffered.</summary>
     public const int MaxResponseBytes = 1024 * 1024;
 
-    public static async Task<Result<UpstreamResponse>> SendAsync(HttpClient client, HttpRequestMessage request, string upstream, CancellationToken cancellationToken)
+    /// <summary>One attempt, limited by <paramref name="attemptTimeout"/>; when that fires the attempt is <see cref="AttemptFailure.NoAnswer"/>.</summary>
+    public static async Task<UpstreamAttempt> SendOnceAsync(HttpClient client, HttpRequestMessage request, string upstream, TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(attemptTimeout);
         try
         {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
             var retryAfter = ReadRetryAfter(response.Headers.RetryAfter, response.Headers.Date);
+            var status = (int)response.StatusCode;
             if (response.Content.Headers.ContentLength > MaxResponseBytes)
             {
-                return UpstreamErrors.BadResponse(upstream, (int)response.StatusCode, "the response body is too large");
+                return UpstreamAttempt.Answered(UpstreamErrors.BadResponse(upstream, status, "the response body is too large"), status);
             }
-            var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(response.Content, attempt.Token).ConfigureAwait(false);
             return body is null
-                ? UpstreamErrors.BadResponse(upstream, (int)response.StatusCode, "the response body is too large")
-                : new UpstreamResponse(response.StatusCode, body, retryAfter);
+                ? UpstreamAttempt.Answered(UpstreamErrors.BadResponse(upstream, status, "the response body is too large"), status)
+                : UpstreamAttempt.Answered(new UpstreamResponse(response.StatusCode, body, retryAfter));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Only the HttpClient's overall safety cap fires without the caller's token.
-            return UpstreamErrors.Unreachable(upstream, "did not answer in time");
+            // The attempt timeout (or the HttpClient's safety cap) fired: the request may have been sent.
+            return UpstreamAttempt.Failed(AttemptFailure.NoAnswer, UpstreamErrors.Unreachable(upstream, "did not answer in time"));
+        }
+        catch (HttpRequestException e) when (IsConnectFailure(e))
+        {
+            return UpstreamAttempt.Failed(AttemptFailure.NotSent, UpstreamErrors.Unreachable(upstream, "could not be reached"));
         }
         catch (HttpRequestException)
         {
-            return UpstreamErrors.Unreachable(upstream, "could not be reached or closed the connection");
+            return UpstreamAttempt.Failed(AttemptFailure.NoAnswer, UpstreamErrors.Unreachable(upstream, "closed the connection before answering in full"));
         }
         catch (IOException)
         {
-            return UpstreamErrors.Unreachable(upstream, "closed the connection mid-response");
+            return UpstreamAttempt.Failed(AttemptFailure.NoAnswer, UpstreamErrors.Unreachable(upstream, "closed the connection mid-response"));
         }
     }
+
+    /// <summary>
+    /// Failures while establishing the connection: no byte of the request left this process.
+    /// Every other transport failure happens on an open connection, after sending may have begun.
+    /// </summary>
+    internal static bool IsConnectFailure(HttpRequestException exception) =>
+        exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
 
     private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using IdentitySharing.Application.Ports;
 using IdentitySharing.Domain;
 using IdentitySharing.Infrastructure.Configuration;
 using IdentitySharing.Infrastructure.Http;
+using IdentitySharing.Infrastructure.Resilience;
 
 namespace IdentitySharing.Infrastructure.Sumsub;
 
@@ -13,12 +14,29 @@ namespace IdentitySharing.Infrastructure.Sumsub;
 /// Sumsub's REST API for the configured accounts: builds each request once, signs exactly the
 /// bytes it sends and maps the answer. The caller's token bounds each call; when it fires the
 /// <see cref="OperationCanceledException"/> propagates (the host maps it to DEADLINE_EXCEEDED).
+/// Every call goes through <see cref="UpstreamResilience"/>: minting and reads are retried when
+/// they fail transiently; an import only when its request never left (a sent import may have
+/// consumed the single-use token, so a lost answer is reported as an unknown outcome).
 /// </summary>
-public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAccountCatalog accounts, TimeProvider timeProvider) : ISumsubClient
+public sealed class SumsubClient : ISumsubClient
 {
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly SumsubAccountCatalog _accounts;
+    private readonly TimeProvider _timeProvider;
+    private readonly UpstreamResilience _resilience;
+
+    internal SumsubClient(IHttpClientFactory httpClientFactory, SumsubAccountCatalog accounts, TimeProvider timeProvider, UpstreamResilience resilience)
+    {
+        _httpClientFactory = httpClientFactory;
+        _accounts = accounts;
+        _timeProvider = timeProvider;
+        _resilience = resilience;
+    }
+
     public const string HttpClientName = "Sumsub";
     internal const string ShareTokenPath = "/resources/accessTokens/shareToken";
     internal const string ImportPath = "/resources/applicants/-/import";
+    internal const string ByExternalUserIdPathFormat = "/resources/applicants/-;externalUserId={0}/one";
 
     public async Task<Result<IssuedShareToken>> GenerateShareTokenAsync(AccountName account, ApplicantId applicantId, ClientId forClientId, ShareTokenTtl ttl, CancellationToken cancellationToken)
     {
@@ -26,7 +44,7 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
         ArgumentNullException.ThrowIfNull(forClientId);
         ArgumentNullException.ThrowIfNull(ttl);
         var body = JsonSerializer.SerializeToUtf8Bytes(new ShareTokenRequest(applicantId.Value, forClientId.Value, ttl.Seconds), SumsubJson.Options);
-        var response = await SendAsync(account, HttpMethod.Post, ShareTokenPath, body, cancellationToken).ConfigureAwait(false);
+        var response = (await SendAsync(account, HttpMethod.Post, ShareTokenPath, body, RetryMode.SafeToRepeat, cancellationToken).ConfigureAwait(false)).ToResult();
         if (!response.IsSuccess)
         {
             return response.Error;
@@ -39,7 +57,12 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
     public async Task<Result<ImportedApplicant>> ImportApplicantAsync(AccountName account, ApplicantImport import, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(import);
-        var response = await SendAsync(account, HttpMethod.Post, ImportPathAndQuery(import), body: null, cancellationToken).ConfigureAwait(false);
+        var attempt = await SendAsync(account, HttpMethod.Post, ImportPathAndQuery(import), body: null, RetryMode.UnsentOnly, cancellationToken).ConfigureAwait(false);
+        if (attempt.Failure == AttemptFailure.NoAnswer)
+        {
+            return ImportOutcomeUnknown();
+        }
+        var response = attempt.ToResult();
         if (!response.IsSuccess)
         {
             return response.Error;
@@ -48,6 +71,27 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
             ? SumsubResponses.ParseApplicant(response.Value)
             : SumsubErrorMapper.Map(response.Value, importingShareToken: true);
     }
+
+    public async Task<Result<ImportedApplicant>> FindApplicantByExternalUserIdAsync(AccountName account, ExternalUserId externalUserId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(externalUserId);
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, ByExternalUserIdPathFormat, Uri.EscapeDataString(externalUserId.Value));
+        var response = (await SendAsync(account, HttpMethod.Get, path, body: null, RetryMode.SafeToRepeat, cancellationToken).ConfigureAwait(false)).ToResult();
+        if (!response.IsSuccess)
+        {
+            return response.Error;
+        }
+        return response.Value.IsSuccess
+            ? SumsubResponses.ParseApplicant(response.Value)
+            : SumsubErrorMapper.Map(response.Value, importingShareToken: false);
+    }
+
+    private static Error ImportOutcomeUnknown() =>
+        new(ErrorKind.Unavailable, SumsubImportOutcome.UnknownReason,
+            "Sumsub received the import but its answer was lost (timeout or dropped connection); the share token may have been used. The import's outcome is unknown.")
+        {
+            Upstream = new UpstreamFailure(SumsubErrorMapper.Upstream, null, null, null),
+        };
 
     /// <summary>Query values are URL-encoded here, before signing; empty options are left out.</summary>
     internal static string ImportPathAndQuery(ApplicantImport import)
@@ -68,26 +112,32 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
         return query.ToString();
     }
 
-    private async Task<Result<UpstreamResponse>> SendAsync(AccountName account, HttpMethod method, string pathAndQuery, byte[]? body, CancellationToken cancellationToken)
+    private Task<UpstreamAttempt> SendAsync(AccountName account, HttpMethod method, string pathAndQuery, byte[]? body, RetryMode retry, CancellationToken cancellationToken)
     {
-        var settings = accounts.Get(account);
+        var settings = _accounts.Get(account);
         var uri = new Uri(settings.BaseUrl, settings.BaseUrl.AbsolutePath.TrimEnd('/') + pathAndQuery);
-        using var request = new HttpRequestMessage(method, uri);
+        var call = new UpstreamCall(SumsubErrorMapper.Upstream, settings.Name.Value, method, retry);
+        var client = _httpClientFactory.CreateClient(HttpClientName);
+        return _resilience.SendAsync(call, client, () => CreateSignedRequest(settings, method, uri, body), cancellationToken);
+    }
+
+    /// <summary>A new request per attempt, signed with the attempt's own timestamp.</summary>
+    private HttpRequestMessage CreateSignedRequest(SumsubAccountSettings settings, HttpMethod method, Uri uri, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, uri);
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
-        var timestamp = SumsubSigner.Timestamp(timeProvider.GetUtcNow());
+        var timestamp = SumsubSigner.Timestamp(_timeProvider.GetUtcNow());
         // Sign the path and query exactly as they go on the wire (the URI's escaped form).
         var signature = SumsubSigner.Sign(settings.SecretKey, timestamp, method.Method, uri.PathAndQuery, body);
         request.Headers.TryAddWithoutValidation(SumsubSigner.TokenHeader, settings.AppToken);
         request.Headers.TryAddWithoutValidation(SumsubSigner.TimestampHeader, timestamp);
         request.Headers.TryAddWithoutValidation(SumsubSigner.SignatureHeader, signature);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
-        var client = httpClientFactory.CreateClient(HttpClientName);
-        return await UpstreamHttp.SendAsync(client, request, SumsubErrorMapper.Upstream, cancellationToken).ConfigureAwait(false);
+        return request;
     }
 
     private sealed record ShareTokenRequest(string ApplicantId, string ForClientId, int? TtlInSecs);
