@@ -21,6 +21,20 @@ public sealed class FakeSumsub : FakeUpstream
     /// <summary>The account's own client id, reported on imported applicants.</summary>
     public string ClientId { get; init; } = "fake-recipient";
 
+    /// <summary>The read that finds an applicant by external user id (script it to answer).</summary>
+    public static string ApplicantByExternalUserIdPath(string externalUserId) => $"/resources/applicants/-;externalUserId={externalUserId}/one";
+
+    /// <summary>An applicant body as Sumsub returns it, created at <paramref name="createdAt"/> (UTC).</summary>
+    public static ScriptedResponse Applicant(string id, string externalUserId, DateTimeOffset createdAt, string levelName = "basic-kyc-level") =>
+        ScriptedResponse.Json(200, JsonSerializer.Serialize(new
+        {
+            id,
+            createdAt = createdAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            externalUserId,
+            levelName,
+            review = new { reviewStatus = "completed" },
+        }));
+
     public static async Task<FakeSumsub> StartNewAsync(string clientId = "fake-recipient")
     {
         var fake = new FakeSumsub { ClientId = clientId };
