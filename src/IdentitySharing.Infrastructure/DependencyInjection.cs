@@ -1,6 +1,7 @@
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Infrastructure.Banxa;
 using IdentitySharing.Infrastructure.Configuration;
+using IdentitySharing.Infrastructure.Storage;
 using IdentitySharing.Infrastructure.Sumsub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class DependencyInjection
     public static readonly TimeSpan SafetyTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>
-    /// Registers the Sumsub and Banxa adapters and their settings. The settings are read from
+    /// Registers the Sumsub and Banxa adapters and their settings, and storage (idempotency
+    /// records and the audit ledger, see <see cref="StorageServiceCollectionExtensions.AddStorage"/>). The settings are read from
     /// <paramref name="configuration"/> when first needed (so sandbox overrides added to it
     /// beforehand apply); invalid settings throw then, listing every problem — call
     /// <see cref="UpstreamSettings.Validate"/> at startup to report them first.
@@ -37,6 +39,8 @@ public static class DependencyInjection
         AddUpstreamHttpClient(services, BanxaClient.HttpClientName);
         services.AddSingleton<ISumsubClient, SumsubClient>();
         services.AddSingleton<IBanxaClient, BanxaClient>();
+
+        services.AddStorage(configuration);
         return services;
     }
 
