@@ -26,7 +26,6 @@ public sealed class ServerCallContext
         HttpContext = httpContext;
         _method = method;
         _options = options;
-        CancellationToken = httpContext.RequestAborted;
         ResponseCompressionAlgorithm = options.ResponseCompressionAlgorithm;
     }
 
@@ -50,7 +49,13 @@ public sealed class ServerCallContext
     /// fire it: in-flight calls drain. Long-lived streams end themselves on
     /// <c>IHostApplicationLifetime.ApplicationStopping</c>.
     /// </summary>
-    public CancellationToken CancellationToken { get; private set; }
+    public CancellationToken CancellationToken => _deadlineSource?.Token ?? HttpContext.RequestAborted;
+
+    /// <summary>
+    /// For request body reads: the deadline if any. Kestrel already fails body reads on RST_STREAM,
+    /// so calls without a deadline skip creating the RequestAborted token source.
+    /// </summary>
+    internal CancellationToken ReadCancellationToken => _deadlineSource?.Token ?? default;
 
     /// <summary>Custom request metadata (no pseudo, <c>grpc-*</c> or transport headers); <c>-bin</c> values as unpadded base64, one entry per value.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders =>
@@ -87,6 +92,12 @@ public sealed class ServerCallContext
 
     internal bool IsCompleted { get; set; }
 
+    /// <summary>
+    /// Whether headers or a message went into the response. Kestrel's <c>HasStarted</c> stays false
+    /// for unflushed writes, so the call tracks it to tell trailers from Trailers-Only.
+    /// </summary>
+    internal bool ResponseStarted { get; private set; }
+
     internal bool DeadlineExceeded => _deadlineSource is { IsCancellationRequested: true } && !HttpContext.RequestAborted.IsCancellationRequested;
 
     internal GrpcMethod GrpcMethod => _method;
@@ -109,7 +120,10 @@ public sealed class ServerCallContext
         }
 
         PrepareResponseHeaders();
-        await HttpContext.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+        ResponseStarted = true;
+
+        // StartAsync alone leaves the headers buffered; the flush puts them on the wire.
+        await HttpContext.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
     }
 
     internal void StartDeadline(TimeSpan timeout)
@@ -120,14 +134,13 @@ public sealed class ServerCallContext
         var maxTimer = TimeSpan.FromMilliseconds(int.MaxValue);
         _deadlineSource = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
         _deadlineSource.CancelAfter(timeout < maxTimer ? timeout : maxTimer);
-        CancellationToken = _deadlineSource.Token;
     }
 
     internal void ThrowIfDeadlineExceeded()
     {
         if (DeadlineExceeded)
         {
-            throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            throw new RpcException(StatusCode.DeadlineExceeded, CallOutcome.DeadlineExceeded.Status.Detail);
         }
     }
 
@@ -144,6 +157,7 @@ public sealed class ServerCallContext
 
         PrepareResponseHeaders();
         MessageWriter.Write(HttpContext.Response.BodyWriter, message, _responseCompression, _options.MaxSendMessageSize);
+        ResponseStarted = true;
     }
 
     /// <summary>Settles the response encoding once, just before headers can leave.</summary>

@@ -2,6 +2,7 @@ using IdentitySharing.Application.Ports;
 using IdentitySharing.Testing.Upstreams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IdentitySharing.Infrastructure.Tests;
 
@@ -16,10 +17,14 @@ internal sealed class AdapterHost : IAsyncDisposable
     public IBanxaClient Banxa => _provider.GetRequiredService<IBanxaClient>();
     public ISumsubAccounts Accounts => _provider.GetRequiredService<ISumsubAccounts>();
 
-    public static AdapterHost Create(IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? timeProvider = null)
+    public static AdapterHost Create(IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? timeProvider = null, ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        }
         if (timeProvider is not null)
         {
             services.AddSingleton(timeProvider);

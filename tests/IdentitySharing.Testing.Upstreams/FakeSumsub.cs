@@ -18,11 +18,12 @@ public sealed class FakeSumsub : FakeUpstream
 
     public string AppToken { get; } = "sbx:fake-" + Guid.NewGuid().ToString("N");
     public string SecretKey { get; } = VendorSignatures.RandomSecret();
+    /// <summary>The account's own client id, reported on imported applicants.</summary>
     public string ClientId { get; init; } = "fake-recipient";
 
-    public static async Task<FakeSumsub> StartNewAsync()
+    public static async Task<FakeSumsub> StartNewAsync(string clientId = "fake-recipient")
     {
-        var fake = new FakeSumsub();
+        var fake = new FakeSumsub { ClientId = clientId };
         await fake.StartAsync().ConfigureAwait(false);
         return fake;
     }

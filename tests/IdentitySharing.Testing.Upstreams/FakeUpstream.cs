@@ -20,7 +20,7 @@ namespace IdentitySharing.Testing.Upstreams;
 public abstract class FakeUpstream : IAsyncDisposable
 {
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly ConcurrentDictionary<string, ScriptedResponse> _scripts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RouteScript> _scripts = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private Uri? _baseUrl;
 
@@ -32,8 +32,27 @@ public abstract class FakeUpstream : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
-    /// <summary>Answers <paramref name="method"/> <paramref name="path"/> (no query) with <paramref name="response"/> until cleared.</summary>
-    public void Script(string method, string path, ScriptedResponse response) => _scripts[RouteKey(method, path)] = response;
+    /// <summary>
+    /// Answers <paramref name="method"/> <paramref name="path"/> (no query) with the responses in
+    /// order, one per request; the last one repeats until the route is scripted again or reset.
+    /// </summary>
+    public void Script(string method, string path, params ScriptedResponse[] responses)
+    {
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentOutOfRangeException.ThrowIfZero(responses.Length);
+        _scripts[RouteKey(method, path)] = new RouteScript(responses);
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> requests have arrived; throws after <paramref name="timeout"/>.</summary>
+    public async Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count, TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        while (_requests.Count < count)
+        {
+            await Task.Delay(10, limit.Token).ConfigureAwait(false);
+        }
+        return Requests;
+    }
 
     public void Reset()
     {
@@ -101,7 +120,7 @@ public abstract class FakeUpstream : IAsyncDisposable
 
         var response = !signatureValid && RejectInvalidSignatures
             ? SignatureRejected(context.Request)
-            : _scripts.TryGetValue(RouteKey(recorded.Method, recorded.Path), out var scripted) ? scripted : DefaultResponse(recorded);
+            : _scripts.TryGetValue(RouteKey(recorded.Method, recorded.Path), out var scripted) ? scripted.Next() : DefaultResponse(recorded);
         await WriteAsync(context, response).ConfigureAwait(false);
     }
 
@@ -170,4 +189,11 @@ public abstract class FakeUpstream : IAsyncDisposable
     }
 
     private static string RouteKey(string method, string path) => method.ToUpperInvariant() + " " + path;
+
+    private sealed class RouteScript(ScriptedResponse[] responses)
+    {
+        private int _served;
+
+        public ScriptedResponse Next() => responses[Math.Min(Interlocked.Increment(ref _served), responses.Length) - 1];
+    }
 }

@@ -37,24 +37,16 @@ public sealed partial class LoggingBehavior<TRequest, TResponse>(ILoggerFactory 
             }
             return response;
         }
-        catch (Exception exception) when (LogThrown(command, exception, started))
+        catch (OperationCanceledException)
         {
-            throw; // unreachable: the filter logs and declines, so the exception propagates untouched
+            CommandLog.Cancelled(_logger, command, time.GetElapsedTime(started).TotalMilliseconds);
+            throw;
         }
-    }
-
-    private bool LogThrown(string command, Exception exception, long started)
-    {
-        var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-        if (exception is OperationCanceledException)
+        catch (Exception exception)
         {
-            CommandLog.Cancelled(_logger, command, elapsedMs);
+            CommandLog.Threw(_logger, command, exception.GetType().FullName, time.GetElapsedTime(started).TotalMilliseconds);
+            throw;
         }
-        else
-        {
-            CommandLog.Threw(_logger, command, exception.GetType().FullName, elapsedMs);
-        }
-        return false;
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class BanxaClient(IHttpClientFactory httpClientFactory, BanxaSetti
         {
             return response.Error;
         }
-        if (response.Value.StatusCode is 200 or 201 or 202)
+        if (response.Value.IsSuccess)
         {
             // Banxa echoes the reference; an empty or odd body still means accepted.
             var echoed = JsonFields.ParseObject(response.Value.Body).String("identityReference");

@@ -29,7 +29,6 @@ internal static class BanxaErrorMapper
         return response.StatusCode switch
         {
             422 => FieldErrors(body, failure, share),
-            404 => UpstreamErrors.NotFound(failure, "Banxa reported that the resource was not found.") with { Reason = "NOT_FOUND" },
             _ => UpstreamErrors.Generic(failure, response.RetryAfter),
         };
     }
@@ -52,8 +51,20 @@ internal static class BanxaErrorMapper
         {
             return UpstreamErrors.RejectedRequest(failure);
         }
-        return Error.Validation(violations) with { Reason = "UPSTREAM_REJECTED_FIELDS", Upstream = failure };
+        if (violations.Any(v => CallerFields.Contains(v.Field)))
+        {
+            return Error.Validation(violations) with { Reason = "UPSTREAM_REJECTED_FIELDS", Upstream = failure };
+        }
+        // Only fields this service fills in (the share token, the vendor) were rejected: not the caller's input.
+        return violations.Any(v => v.Field == "provider.token")
+            ? new Error(ErrorKind.FailedPrecondition, "SHARE_TOKEN_REJECTED",
+                "Banxa rejected the Sumsub share token minted for it: it is invalid, expired or already used.")
+            { Upstream = failure, FieldViolations = violations }
+            : UpstreamErrors.RejectedRequest(failure) with { FieldViolations = violations };
     }
+
+    /// <summary>The request fields a ShareWithBanxa caller supplies, by their proto names.</summary>
+    private static readonly HashSet<string> CallerFields = new(StringComparer.Ordinal) { "identity_reference", "email", "mobile_number" };
 
     /// <summary>Banxa's JSON names as the proto contract's (identityReference → identity_reference).</summary>
     internal static string ProtoFieldName(string banxaName) => banxaName switch

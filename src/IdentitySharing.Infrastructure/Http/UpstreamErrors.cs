@@ -49,8 +49,8 @@ internal static class UpstreamErrors
             $"{Display(failure.Upstream)} says this service's credentials lack the permission for this operation (HTTP {failure.HttpStatus}); this is a service configuration problem, not the caller's.")
         { Upstream = failure };
 
-    public static Error NotFound(UpstreamFailure failure, string what) =>
-        new(ErrorKind.NotFound, "APPLICANT_NOT_FOUND", what) { Upstream = failure };
+    public static Error NotFound(UpstreamFailure failure, string reason, string message) =>
+        new(ErrorKind.NotFound, reason, message) { Upstream = failure };
 
     public static Error RejectedRequest(UpstreamFailure failure) =>
         new(ErrorKind.FailedPrecondition, "UPSTREAM_REJECTED_REQUEST",
@@ -67,10 +67,11 @@ internal static class UpstreamErrors
     {
         401 => CredentialsRejected(failure),
         403 => PermissionDenied(failure),
-        404 => NotFound(failure, $"{Display(failure.Upstream)} has no such resource."),
+        404 => NotFound(failure, "NOT_FOUND", $"{Display(failure.Upstream)} has no such resource."),
         409 => Conflict(failure),
         429 => RateLimited(failure, retryAfter),
         >= 500 => ServerFault(failure, retryAfter),
+        >= 300 and < 400 => BadResponse(failure.Upstream, failure.HttpStatus, "an unexpected redirect") with { Upstream = failure },
         _ => RejectedRequest(failure),
     };
 

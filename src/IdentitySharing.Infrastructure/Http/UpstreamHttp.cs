@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using IdentitySharing.Application.Common;
 
@@ -78,7 +77,4 @@ internal static class UpstreamHttp
         }
         return null;
     }
-
-    /// <summary>True for statuses that mean the upstream itself failed.</summary>
-    public static bool IsServerFault(HttpStatusCode status) => (int)status >= 500;
 }

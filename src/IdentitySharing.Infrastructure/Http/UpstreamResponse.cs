@@ -6,4 +6,6 @@ namespace IdentitySharing.Infrastructure.Http;
 internal sealed record UpstreamResponse(HttpStatusCode Status, byte[] Body, TimeSpan? RetryAfter)
 {
     public int StatusCode => (int)Status;
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
 }

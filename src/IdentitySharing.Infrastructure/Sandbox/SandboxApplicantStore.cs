@@ -58,6 +58,7 @@ internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
         var token = "_act-sbx-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         lock (_lock)
         {
+            ForgetExpiredTokens();
             _tokens[token] = new IssuedToken(applicantId, donorClientId, forClientId, timeProvider.GetUtcNow() + lifetime);
         }
         return token;
@@ -94,6 +95,20 @@ internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
             };
             _applicants[copy.Id] = copy;
             return (RedemptionOutcome.Imported, copy);
+        }
+    }
+
+    // Keeps a long-running sandbox's memory flat: expired tokens can only ever be rejected.
+    private void ForgetExpiredTokens()
+    {
+        if (_tokens.Count < 10_000)
+        {
+            return;
+        }
+        var now = timeProvider.GetUtcNow();
+        foreach (var expired in _tokens.Where(t => t.Value.ExpiresAt <= now).Select(t => t.Key).ToList())
+        {
+            _tokens.Remove(expired);
         }
     }
 

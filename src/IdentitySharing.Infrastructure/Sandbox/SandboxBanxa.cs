@@ -19,6 +19,8 @@ internal sealed partial class SandboxBanxa(
     private static readonly TimeSpan NonceTolerance = TimeSpan.FromMinutes(5);
     private readonly Lock _lock = new();
     private readonly HashSet<string> _usedNonces = new(StringComparer.Ordinal);
+    // Nonces by arrival, so those too old to pass the time check can be forgotten.
+    private readonly Queue<(long Millis, string Nonce)> _nonceAges = new();
     private readonly Dictionary<string, string> _referenceByEmail = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task HandleAsync(HttpContext context)
@@ -59,7 +61,7 @@ internal sealed partial class SandboxBanxa(
         {
             return ("Nonce is not a timestamp.", 40001);
         }
-        if (!IsNearNow(nonceValue))
+        if (ToMillis(nonceValue) is var nonceMillis && !IsNearNow(nonceMillis))
         {
             return ("Nonce is too far from the server time.", 40002);
         }
@@ -72,22 +74,30 @@ internal sealed partial class SandboxBanxa(
         }
         lock (_lock)
         {
-            return _usedNonces.Add(nonce) ? null : ("Nonce has already been used.", 40003);
+            var oldest = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() - (long)NonceTolerance.TotalMilliseconds;
+            while (_nonceAges.TryPeek(out var aged) && aged.Millis < oldest)
+            {
+                _usedNonces.Remove(_nonceAges.Dequeue().Nonce);
+            }
+            if (!_usedNonces.Add(nonce))
+            {
+                return ("Nonce has already been used.", 40003);
+            }
+            _nonceAges.Enqueue((nonceMillis, nonce));
+            return null;
         }
     }
 
     // Banxa documents a Unix timestamp; accept seconds, milliseconds or microseconds.
-    private bool IsNearNow(long nonce)
+    private static long ToMillis(long nonce) => nonce switch
     {
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var millis = nonce switch
-        {
-            > 100_000_000_000_000 => nonce / 1000,
-            > 100_000_000_000 => nonce,
-            _ => nonce * 1000,
-        };
-        return Math.Abs(now - millis) <= NonceTolerance.TotalMilliseconds;
-    }
+        > 100_000_000_000_000 => nonce / 1000,
+        > 100_000_000_000 => nonce,
+        _ => nonce * 1000,
+    };
+
+    private bool IsNearNow(long nonceMillis) =>
+        Math.Abs(timeProvider.GetUtcNow().ToUnixTimeMilliseconds() - nonceMillis) <= NonceTolerance.TotalMilliseconds;
 
     private async Task Share(HttpContext context, byte[] body)
     {

@@ -31,7 +31,7 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
         {
             return response.Error;
         }
-        return response.Value.StatusCode == 200
+        return response.Value.IsSuccess
             ? SumsubResponses.ParseShareToken(response.Value, forClientId)
             : SumsubErrorMapper.Map(response.Value, importingShareToken: false);
     }
@@ -44,7 +44,7 @@ public sealed class SumsubClient(IHttpClientFactory httpClientFactory, SumsubAcc
         {
             return response.Error;
         }
-        return response.Value.StatusCode == 200
+        return response.Value.IsSuccess
             ? SumsubResponses.ParseApplicant(response.Value)
             : SumsubErrorMapper.Map(response.Value, importingShareToken: true);
     }

@@ -27,7 +27,7 @@ internal static class SumsubErrorMapper
             400 => MapBadRequest(failure, errorCode),
             401 when importingShareToken && (errorCode is 10503 or 10504 || DescribesShareToken(body.String("description"))) =>
                 ShareTokenRejected(failure),
-            404 => UpstreamErrors.NotFound(failure, "Sumsub has no such applicant (or it was deleted)."),
+            404 => UpstreamErrors.NotFound(failure, "APPLICANT_NOT_FOUND", "Sumsub has no such applicant (or it was deleted)."),
             _ => UpstreamErrors.Generic(failure, response.RetryAfter),
         };
     }

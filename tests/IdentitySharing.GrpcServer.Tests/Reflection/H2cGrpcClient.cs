@@ -55,16 +55,21 @@ internal sealed class H2cGrpcClient(Uri baseAddress) : IDisposable
             Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         }
 
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        // HttpClient cancels the token once the server has ended the call (RST_STREAM after the
+        // response), so an unfinished request stream stops with it, as a real gRPC client's does.
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
-            await foreach (var request in _requests.ReadAllAsync())
+            await foreach (var request in _requests.ReadAllAsync(cancellationToken))
             {
                 var body = request.ToByteArray();
                 var prefix = new byte[5];
                 BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(1), (uint)body.Length);
-                await stream.WriteAsync(prefix);
-                await stream.WriteAsync(body);
-                await stream.FlushAsync();
+                await stream.WriteAsync(prefix, cancellationToken);
+                await stream.WriteAsync(body, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
             }
         }
 
@@ -88,6 +93,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
     private readonly CancellationToken _cancellationToken;
     private HttpResponseMessage? _response;
     private Stream? _body;
+    private bool _readMessage;
 
     internal GrpcStreamingCall(ChannelWriter<IMessage> requests, Task<HttpResponseMessage> response, MessageParser<TResponse> parser, CancellationToken cancellationToken)
     {
@@ -124,6 +130,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
         prefix[0].Should().Be(0, "the test client does not ask for compression");
         var message = new byte[BinaryPrimitives.ReadUInt32BigEndian(prefix.AsSpan(1))];
         await body.ReadExactlyAsync(message, _cancellationToken);
+        _readMessage = true;
         return _parser.ParseFrom(message);
     }
 
@@ -132,9 +139,12 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
         var body = await BodyAsync();
         await body.CopyToAsync(Stream.Null, _cancellationToken);
         var response = _response!;
-        var status = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status")
-            ?? throw new InvalidOperationException("The response carried no grpc-status.");
-        StatusMessage = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message");
+        // Trailers-Only (status in the headers) is only valid for a response without messages.
+        var trailersOnly = !_readMessage && Header(response.TrailingHeaders, "grpc-status") is null;
+        HttpHeaders statusHeaders = trailersOnly ? response.Headers : response.TrailingHeaders;
+        var status = Header(statusHeaders, "grpc-status")
+            ?? throw new InvalidOperationException("The response carried no grpc-status where the protocol puts it.");
+        StatusMessage = Header(statusHeaders, "grpc-message");
         return (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -79,6 +79,23 @@ public sealed class ReflectionServiceTests(ReflectionHealthServer server) : ICla
         (await call.ReadStatusAsync()).Should().Be(StatusCode.OK);
     }
 
+    [Fact]
+    public async Task An_open_reflection_stream_ends_cleanly_when_the_host_stops()
+    {
+        await using var stoppingServer = new ReflectionHealthServer();
+        await stoppingServer.InitializeAsync();
+        using var client = new H2cGrpcClient(stoppingServer.Address);
+        await using var call = client.Start(V1Path, ServerReflectionResponse.Parser, TestContext.Current.CancellationToken);
+        await call.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        (await call.ReadAsync())!.ListServicesResponse.Service.Should().NotBeEmpty();
+
+        var stopping = stoppingServer.StopAsync();
+
+        (await call.ReadAsync()).Should().BeNull();
+        (await call.ReadStatusAsync()).Should().Be(StatusCode.OK);
+        await stopping;
+    }
+
     public void Dispose() => _client.Dispose();
 
     private static IEnumerable<string> FileNames(FileDescriptorResponse files) =>
