@@ -79,6 +79,18 @@ public abstract class StorageContractTests : IAsyncLifetime
         (await replicas[5].SchemaVersionAsync(Ct)).Should().Be(replicas[0].LatestVersion);
     }
 
+    [Fact]
+    public async Task A_database_from_a_newer_version_of_the_service_is_refused()
+    {
+        var database = NewReplicaDatabase();
+        await database.MigrateAsync(Ct);
+        await ExecuteAsync(database, $"INSERT INTO schema_version (version, description, applied_at) VALUES ({database.LatestVersion + 1}, 'future', 0)");
+
+        var act = () => NewReplicaDatabase().MigrateAsync(Ct);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("newer than this service knows");
+    }
+
     // ---- the idempotency store's claim protocol ----
 
     [Fact]
@@ -171,6 +183,27 @@ public abstract class StorageContractTests : IAsyncLifetime
         (await store.TryClaimAsync(liveClaim, "fp", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
         (await store.TryClaimAsync(expired, "another request", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State
             .Should().Be(IdempotencyClaimState.Acquired, "an expired key is free again, for any request");
+    }
+
+    [Fact]
+    public async Task The_cleanup_service_migrates_at_start_and_deletes_what_the_retention_lets_go()
+    {
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database);
+        var time = new ManualTimeProvider();
+        var options = Microsoft.Extensions.Options.Options.Create(new IdempotencyOptions { CleanupInterval = TimeSpan.FromHours(1) });
+        using var service = new IdempotencyCleanupService(database, store, options, time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IdempotencyCleanupService>.Instance);
+        await service.StartAsync(Ct);
+        (await database.SchemaVersionAsync(Ct)).Should().Be(database.LatestVersion);
+        var now = time.GetUtcNow();
+        await CompleteAsync(store, Key, now, retention: TimeSpan.FromHours(1));
+
+        (await service.CleanUpOnceAsync(Ct)).Should().Be(0);
+        time.Advance(TimeSpan.FromHours(1));
+        (await service.CleanUpOnceAsync(Ct)).Should().Be(1);
+
+        await service.StopAsync(Ct);
     }
 
     [Fact]
@@ -383,6 +416,17 @@ public abstract class StorageContractTests : IAsyncLifetime
 
     private static ShareEvent Event(DateTimeOffset at, string? applicant = "a1", string? recipient = "partner", string caller = "billing") =>
         new(0, at, caller, "GenerateShareToken", "main", applicant, recipient, ShareEvent.OutcomeOk, null, null, null);
+
+    private static async Task ExecuteAsync(SqlDatabase database, string sql)
+    {
+        var connection = await database.OpenAsync(Ct);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+    }
 
     private static async Task<long> CountRowsAsync(SqlDatabase database, string table)
     {
