@@ -1,5 +1,4 @@
 using Google.Protobuf.WellKnownTypes;
-using IdentitySharing.Application.Audit;
 using IdentitySharing.Application.GenerateShareToken;
 using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.ListShareEvents;
