@@ -65,6 +65,8 @@ public static class DependencyInjection
         services.TryAddTransient<IRequestHandler<ListShareEventsQuery, Result<ShareEventPage>>, ListShareEventsHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<ListShareEventsQuery>, ListShareEventsValidator>());
 
+        services.AddOptions<IdempotencyOptions>();
+
         AddShareCommandPipeline<GenerateShareTokenCommand, ShareTokenGenerated, ShareTokenGeneratedCodec, GenerateShareTokenDescriber>(services);
         AddShareCommandPipeline<ImportApplicantCommand, ImportedApplicant, ImportedApplicantCodec, ImportApplicantDescriber>(services);
         AddShareCommandPipeline<ShareWithBanxaCommand, IdentityReference, IdentityReferenceCodec, ShareWithBanxaDescriber>(services);
@@ -77,7 +79,6 @@ public static class DependencyInjection
         where TCodec : class, IOutcomeCodec<TValue>
         where TDescriber : class, IShareActionDescriber<TCommand, TValue>
     {
-        services.AddOptions<IdempotencyOptions>();
         services.TryAddSingleton<KeyedAsyncLock>();
         services.TryAddSingleton<IOutcomeCodec<TValue>, TCodec>();
         services.TryAddTransient<IShareActionDescriber<TCommand, TValue>, TDescriber>();

@@ -16,7 +16,11 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<IdempotencyOptions>().Bind(configuration.GetSection(IdempotencyOptions.SectionName));
+        services.AddOptions<IdempotencyOptions>()
+            .Bind(configuration.GetSection(IdempotencyOptions.SectionName))
+            .Validate(options => options.Retention > TimeSpan.Zero && options.ClaimTimeout > TimeSpan.Zero && options.CleanupInterval > TimeSpan.Zero,
+                "Idempotency:Retention, Idempotency:ClaimTimeout and Idempotency:CleanupInterval must be positive durations (e.g. 1.00:00:00 for a day)")
+            .ValidateOnStart();
         services.AddSingleton(provider => CreateDatabase(
             configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
             provider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));

@@ -1,3 +1,4 @@
+using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Infrastructure.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,20 @@ public sealed class SqliteDatabaseTests : IDisposable
         postgres.GetRequiredService<SqlDatabase>().Provider.Should().Be(StorageProvider.Postgres);
         var act = () => missing.GetRequiredService<SqlDatabase>();
         act.Should().Throw<InvalidOperationException>().WithMessage("*Storage:ConnectionString*");
+    }
+
+    [Fact]
+    public void Idempotency_durations_are_read_from_configuration_and_must_be_positive()
+    {
+        var configured = Configure(new() { ["Idempotency:Retention"] = "02:00:00", ["Idempotency:CleanupInterval"] = "00:05:00" });
+        var invalid = Configure(new() { ["Idempotency:Retention"] = "00:00:00" });
+
+        var options = configured.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdempotencyOptions>>().Value;
+        options.Retention.Should().Be(TimeSpan.FromHours(2));
+        options.CleanupInterval.Should().Be(TimeSpan.FromMinutes(5));
+        options.ClaimTimeout.Should().Be(TimeSpan.FromMinutes(2), "unset keys keep their defaults");
+        var act = () => invalid.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdempotencyOptions>>().Value;
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Idempotency:Retention*");
     }
 
     private ServiceProvider Configure(Dictionary<string, string?> settings)
