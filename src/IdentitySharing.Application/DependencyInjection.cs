@@ -1,7 +1,10 @@
+using IdentitySharing.Application.Audit;
 using IdentitySharing.Application.Behaviors;
 using IdentitySharing.Application.Common;
 using IdentitySharing.Application.GenerateShareToken;
+using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.ImportApplicant;
+using IdentitySharing.Application.ListShareEvents;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Application.ShareWithBanxa;
 using IdentitySharing.Domain;
@@ -18,7 +21,9 @@ namespace IdentitySharing.Application;
 /// Pipeline order, outermost first (MediatR runs behaviors in registration order):
 /// <see cref="LoggingBehavior{TRequest,TResponse}"/> (name, duration, outcome; sees validation
 /// failures too) → <see cref="ValidationBehavior{TRequest,TResponse}"/> (every bad field at once,
-/// before any upstream call) → the handler.
+/// before any upstream call) → for the three share commands
+/// <see cref="IdempotencyBehavior{TRequest,TValue}"/> (replays stored outcomes) →
+/// <see cref="AuditBehavior{TRequest,TValue}"/> (one ledger event per action that ran) → the handler.
 /// </para>
 /// <para>
 /// Expected failures (bad fields, unknown applicant, used token, upstream down) are
@@ -28,7 +33,8 @@ namespace IdentitySharing.Application;
 /// cancellation.
 /// </para>
 /// The ports (<see cref="ISumsubClient"/>, <see cref="IBanxaClient"/>, <see cref="ISumsubAccounts"/>,
-/// <see cref="IBanxaSettings"/>) come from the infrastructure layer. <see cref="TimeProvider.System"/>
+/// <see cref="IBanxaSettings"/>, <see cref="IIdempotencyStore"/>, <see cref="IShareLedger"/>) come from the
+/// infrastructure layer; <see cref="ICallerContext"/> from the host, per call. <see cref="TimeProvider.System"/>
 /// is registered unless a clock already is.
 /// </summary>
 public static class DependencyInjection
@@ -55,6 +61,28 @@ public static class DependencyInjection
 
         services.TryAddTransient<IRequestHandler<ShareWithBanxaCommand, Result<IdentityReference>>, ShareWithBanxaHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<ShareWithBanxaCommand>, ShareWithBanxaValidator>());
+
+        services.TryAddTransient<IRequestHandler<ListShareEventsQuery, Result<ShareEventPage>>, ListShareEventsHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IValidator<ListShareEventsQuery>, ListShareEventsValidator>());
+
+        services.AddOptions<IdempotencyOptions>();
+
+        AddShareCommandPipeline<GenerateShareTokenCommand, ShareTokenGenerated, ShareTokenGeneratedCodec, GenerateShareTokenDescriber>(services);
+        AddShareCommandPipeline<ImportApplicantCommand, ImportedApplicant, ImportedApplicantCodec, ImportApplicantDescriber>(services);
+        AddShareCommandPipeline<ShareWithBanxaCommand, IdentityReference, IdentityReferenceCodec, ShareWithBanxaDescriber>(services);
         return services;
+    }
+
+    // Closed registrations after the open generic ones: MediatR runs them after validation, idempotency outermost.
+    private static void AddShareCommandPipeline<TCommand, TValue, TCodec, TDescriber>(IServiceCollection services)
+        where TCommand : IIdempotentCommand, IRequest<Result<TValue>>
+        where TCodec : class, IOutcomeCodec<TValue>
+        where TDescriber : class, IShareActionDescriber<TCommand, TValue>
+    {
+        services.TryAddSingleton<KeyedAsyncLock>();
+        services.TryAddSingleton<IOutcomeCodec<TValue>, TCodec>();
+        services.TryAddTransient<IShareActionDescriber<TCommand, TValue>, TDescriber>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IPipelineBehavior<TCommand, Result<TValue>>, IdempotencyBehavior<TCommand, TValue>>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IPipelineBehavior<TCommand, Result<TValue>>, AuditBehavior<TCommand, TValue>>());
     }
 }

@@ -1,4 +1,5 @@
 using IdentitySharing.Application;
+using IdentitySharing.Application.Ports;
 using IdentitySharing.GrpcServer;
 using IdentitySharing.GrpcServer.Health;
 using IdentitySharing.GrpcServer.Reflection;
@@ -7,6 +8,7 @@ using IdentitySharing.Infrastructure;
 using IdentitySharing.Infrastructure.Configuration;
 using IdentitySharing.Infrastructure.Sandbox;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdentitySharing.Host;
 
@@ -61,6 +63,8 @@ public static class IdentitySharingApp
         builder.Services.AddGrpcHealthService();
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure(builder.Configuration);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddScoped<ICallerContext, HttpCallerContext>();
 
         var app = builder.Build();
         app.MapIdentitySharingService();

@@ -2,6 +2,7 @@ using IdentitySharing.Application.Ports;
 using IdentitySharing.Infrastructure.Banxa;
 using IdentitySharing.Infrastructure.Configuration;
 using IdentitySharing.Infrastructure.Resilience;
+using IdentitySharing.Infrastructure.Storage;
 using IdentitySharing.Infrastructure.Sumsub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,8 @@ public static class DependencyInjection
     public static readonly TimeSpan SafetyTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>
-    /// Registers the Sumsub and Banxa adapters and their settings. The settings are read from
+    /// Registers the Sumsub and Banxa adapters and their settings, and storage (idempotency
+    /// records and the audit ledger, see <see cref="StorageServiceCollectionExtensions.AddStorage"/>). The settings are read from
     /// <paramref name="configuration"/> when first needed (so sandbox overrides added to it
     /// beforehand apply); invalid settings throw then, listing every problem — call
     /// <see cref="UpstreamSettings.Validate"/> at startup to report them first.
@@ -41,6 +43,8 @@ public static class DependencyInjection
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<SumsubAccountCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<UpstreamResilience>()));
         services.AddSingleton<IBanxaClient>(sp => new BanxaClient(
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<BanxaSettings>(), sp.GetRequiredService<BanxaNonceSource>(), sp.GetRequiredService<UpstreamResilience>()));
+
+        services.AddStorage(configuration);
         return services;
     }
 

@@ -1,6 +1,8 @@
+using IdentitySharing.Application.Audit;
 using IdentitySharing.Application.Behaviors;
 using IdentitySharing.Application.Common;
 using IdentitySharing.Application.GenerateShareToken;
+using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Application.ShareWithBanxa;
@@ -120,7 +122,7 @@ public sealed class PipelineTests : IDisposable
         result.ValidationViolations().Should().ContainSingle();
         app.Services.GetServices<IPipelineBehavior<GenerateShareTokenCommand, Result<ShareTokenGenerated>>>()
             .Select(b => b.GetType().GetGenericTypeDefinition())
-            .Should().Equal(typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>));
+            .Should().Equal(typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(AuditBehavior<,>));
     }
 
     [Fact]

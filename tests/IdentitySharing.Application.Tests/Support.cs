@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using IdentitySharing.Application.Audit;
 using IdentitySharing.Application.Common;
+using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Domain;
 using MediatR;
@@ -80,6 +82,12 @@ internal sealed class App : IDisposable
             });
         BanxaSettings.SumsubClientId.Returns(BanxaClientId);
         BanxaSettings.DonorAccount.Returns((AccountName?)null);
+        Caller.CallerName.Returns("billing");
+        Caller.RpcName.Returns("TestRpc");
+        // Every request_id is new to this store: the idempotency behavior lets each request run.
+        IdempotencyStore.TryClaimAsync(default!, default!, default, default, default, default)
+            .ReturnsForAnyArgs(IdempotencyClaim.Acquired("claim"));
+        IdempotencyStore.CompleteAsync(default!, default!, default!, default, default).ReturnsForAnyArgs(true);
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
@@ -88,6 +96,9 @@ internal sealed class App : IDisposable
         services.AddSingleton(Banxa);
         services.AddSingleton(Accounts);
         services.AddSingleton(BanxaSettings);
+        services.AddSingleton(Caller);
+        services.AddSingleton(IdempotencyStore);
+        services.AddSingleton(Ledger);
         configure?.Invoke(services);
         services.AddApplication();
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -97,6 +108,9 @@ internal sealed class App : IDisposable
     public IBanxaClient Banxa { get; } = Substitute.For<IBanxaClient>();
     public ISumsubAccounts Accounts { get; } = Substitute.For<ISumsubAccounts>();
     public IBanxaSettings BanxaSettings { get; } = Substitute.For<IBanxaSettings>();
+    public ICallerContext Caller { get; } = Substitute.For<ICallerContext>();
+    public IIdempotencyStore IdempotencyStore { get; } = Substitute.For<IIdempotencyStore>();
+    public IShareLedger Ledger { get; } = Substitute.For<IShareLedger>();
     public ManualTimeProvider Time { get; } = new(Now);
     public CapturedLogs Logs { get; } = new();
 

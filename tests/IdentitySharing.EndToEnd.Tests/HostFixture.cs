@@ -18,6 +18,8 @@ public sealed class HostFixture : IAsyncLifetime
     public const string MainClientId = "e2e-main-client";
 
     private WebApplication? _app;
+    // Idempotency records and the ledger live in a fresh SQLite file per fixture, never in the build output.
+    private readonly DirectoryInfo _storage = Directory.CreateTempSubdirectory("identitysharing-e2e-");
 
     public FakeSumsub Sumsub { get; } = new() { ClientId = MainClientId };
     public FakeBanxa Banxa { get; } = new();
@@ -48,6 +50,7 @@ public sealed class HostFixture : IAsyncLifetime
                 ["Auth:AllowAnonymous"] = "true",
                 // The fakes have no rate limit and load tests here exceed Sumsub's; pacing has its own tests.
                 ["Sumsub:RateLimits:PostPer5Seconds"] = "100000",
+                ["Storage:ConnectionString"] = $"Data Source={Path.Combine(_storage.FullName, "identitysharing.db")}",
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -75,5 +78,6 @@ public sealed class HostFixture : IAsyncLifetime
         }
         await Sumsub.DisposeAsync();
         await Banxa.DisposeAsync();
+        _storage.Delete(recursive: true);
     }
 }

@@ -1,5 +1,6 @@
 using IdentitySharing.Application.Common;
 using IdentitySharing.Domain;
+using IdentitySharing.Application.Idempotency;
 using MediatR;
 
 namespace IdentitySharing.Application.GenerateShareToken;
@@ -18,7 +19,7 @@ public sealed record GenerateShareTokenCommand(
     string ForClientId,
     int TtlSeconds,
     string? Account,
-    string? RequestId) : IRequest<Result<ShareTokenGenerated>>;
+    string? RequestId) : IRequest<Result<ShareTokenGenerated>>, IIdempotentCommand;
 
 /// <summary>The token Sumsub issued and when it stops being accepted (our clock at issue + lifetime).</summary>
 public sealed record ShareTokenGenerated(ShareToken Token, ClientId ForClientId, DateTimeOffset ExpiresAt);

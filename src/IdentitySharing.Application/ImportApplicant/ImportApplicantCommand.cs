@@ -1,6 +1,7 @@
 using System.Text;
 using IdentitySharing.Application.Common;
 using IdentitySharing.Application.Ports;
+using IdentitySharing.Application.Idempotency;
 using MediatR;
 
 namespace IdentitySharing.Application.ImportApplicant;
@@ -21,7 +22,7 @@ public sealed record ImportApplicantCommand(
     string? UserId,
     string? LevelName,
     string? Account,
-    string? RequestId) : IRequest<Result<ImportedApplicant>>
+    string? RequestId) : IRequest<Result<ImportedApplicant>>, IIdempotentCommand
 {
     // Records print every member; the share token is a bearer credential and must never be printed.
     private bool PrintMembers(StringBuilder builder)

@@ -1,6 +1,7 @@
 using System.Text;
 using IdentitySharing.Application.Common;
 using IdentitySharing.Domain;
+using IdentitySharing.Application.Idempotency;
 using MediatR;
 
 namespace IdentitySharing.Application.ShareWithBanxa;
@@ -22,7 +23,7 @@ public sealed record ShareWithBanxaCommand(
     string Email,
     string MobileNumber,
     string? Account,
-    string? RequestId) : IRequest<Result<IdentityReference>>
+    string? RequestId) : IRequest<Result<IdentityReference>>, IIdempotentCommand
 {
     // Records print every member; email and mobile number are personal data and must never be printed.
     private bool PrintMembers(StringBuilder builder)

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using IdentitySharing.Application.GenerateShareToken;
 using IdentitySharing.Application.ImportApplicant;
+using IdentitySharing.Application.ListShareEvents;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Application.ShareWithBanxa;
 using IdentitySharing.Contracts.V1;
@@ -44,4 +45,32 @@ public static class ContractMapping
     };
 
     public static ShareWithBanxaResponse ToResponse(IdentityReference accepted) => new() { IdentityReference = accepted.Value };
+
+    public static ListShareEventsQuery ToQuery(ListShareEventsRequest request) =>
+        new(request.ApplicantId, request.Recipient, request.Caller,
+            request.StartTime is { } start ? new ProtoInstant(start.Seconds, start.Nanos) : null,
+            request.EndTime is { } end ? new ProtoInstant(end.Seconds, end.Nanos) : null,
+            request.PageSize, request.PageToken);
+
+    public static ListShareEventsResponse ToResponse(ShareEventPage page)
+    {
+        var response = new ListShareEventsResponse { NextPageToken = page.NextPageToken ?? string.Empty };
+        response.Events.AddRange(page.Events.Select(ToContract));
+        return response;
+    }
+
+    private static Contracts.V1.ShareEvent ToContract(Application.Audit.ShareEvent recorded) => new()
+    {
+        Id = recorded.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        OccurredAt = Timestamp.FromDateTimeOffset(recorded.OccurredAt),
+        Caller = recorded.Caller,
+        Rpc = recorded.Rpc,
+        Account = recorded.Account ?? string.Empty,
+        ApplicantId = recorded.ApplicantId ?? string.Empty,
+        Recipient = recorded.Recipient ?? string.Empty,
+        Outcome = recorded.Outcome,
+        ErrorReason = recorded.ErrorReason ?? string.Empty,
+        UpstreamCorrelationId = recorded.UpstreamCorrelationId ?? string.Empty,
+        RequestId = recorded.RequestId ?? string.Empty,
+    };
 }

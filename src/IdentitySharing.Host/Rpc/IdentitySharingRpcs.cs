@@ -26,7 +26,10 @@ public static class IdentitySharingRpcs
                 (request, context) => SendAsync(context, ContractMapping.ToCommand(request), ContractMapping.ToResponse))
             .Unary<ShareWithBanxaRequest, ShareWithBanxaResponse>(
                 "ShareWithBanxa",
-                (request, context) => SendAsync(context, ContractMapping.ToCommand(request), ContractMapping.ToResponse)));
+                (request, context) => SendAsync(context, ContractMapping.ToCommand(request), ContractMapping.ToResponse))
+            .Unary<ListShareEventsRequest, ListShareEventsResponse>(
+                "ListShareEvents",
+                (request, context) => SendAsync(context, ContractMapping.ToQuery(request), ContractMapping.ToResponse)));
 
     private static async Task<TResponse> SendAsync<TValue, TResponse>(
         ServerCallContext context, IRequest<Result<TValue>> command, Func<TValue, TResponse> toResponse)

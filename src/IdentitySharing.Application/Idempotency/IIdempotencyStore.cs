@@ -1,0 +1,68 @@
+namespace IdentitySharing.Application.Idempotency;
+
+/// <summary>Whose request this is: the same <see cref="RequestId"/> from another caller or RPC is another request.</summary>
+public sealed record IdempotencyKey(string Caller, string Rpc, string RequestId)
+{
+    /// <summary>One string per key, for in-process locking. Caller names and RPC names hold no newline.</summary>
+    public string Composite => string.Join('\n', Caller, Rpc, RequestId);
+}
+
+/// <summary>What <see cref="IIdempotencyStore.TryClaimAsync"/> found.</summary>
+public enum IdempotencyClaimState
+{
+    /// <summary>This caller now owns the key and must run the request, then complete or release the claim.</summary>
+    Acquired,
+    /// <summary>The request ran before: <see cref="IdempotencyClaim.Outcome"/> holds the stored outcome.</summary>
+    Completed,
+    /// <summary>Another caller (perhaps on another replica) holds a live claim: wait and ask again.</summary>
+    InProgress,
+    /// <summary>The key was used with a different request (fingerprint).</summary>
+    Mismatch,
+}
+
+/// <param name="State">What the store found.</param>
+/// <param name="ClaimToken">With <see cref="IdempotencyClaimState.Acquired"/>: proves ownership when completing or releasing.</param>
+/// <param name="Outcome">With <see cref="IdempotencyClaimState.Completed"/>: the stored outcome, as encoded by an <see cref="IOutcomeCodec{TValue}"/>.</param>
+public readonly record struct IdempotencyClaim(IdempotencyClaimState State, string? ClaimToken = null, string? Outcome = null)
+{
+    public static IdempotencyClaim Acquired(string claimToken) => new(IdempotencyClaimState.Acquired, ClaimToken: claimToken);
+
+    public static IdempotencyClaim Completed(string outcome) => new(IdempotencyClaimState.Completed, Outcome: outcome);
+
+    public static readonly IdempotencyClaim InProgress = new(IdempotencyClaimState.InProgress);
+
+    public static readonly IdempotencyClaim Mismatch = new(IdempotencyClaimState.Mismatch);
+}
+
+/// <summary>
+/// Durable idempotency records shared by every replica. Each key is one row: a <em>pending</em>
+/// claim while the first request runs, then its <em>completed</em> outcome until it expires.
+/// <para>
+/// Claim protocol: <see cref="TryClaimAsync"/> inserts a pending row if none exists (an atomic
+/// insert-if-absent, so exactly one replica wins); a pending row whose claim has expired (its
+/// owner crashed or hung) is taken over atomically by whoever asks first; losers poll. The
+/// owner then stores the outcome with <see cref="CompleteAsync"/> or deletes its claim with
+/// <see cref="ReleaseAsync"/> so a retry runs the request again.
+/// </para>
+/// Completed rows hold the outcomes as the caller received them, share tokens included
+/// (replaying a minted token is the point), until <see cref="DeleteExpiredAsync"/> removes them.
+/// </summary>
+public interface IIdempotencyStore
+{
+    /// <param name="key">The request's key.</param>
+    /// <param name="fingerprint">The request's fingerprint: a different one under the same key is a <see cref="IdempotencyClaimState.Mismatch"/>.</param>
+    /// <param name="now">The current time: claims and records that ended before it count as gone.</param>
+    /// <param name="claimUntil">When a new claim expires if its owner never completes it.</param>
+    /// <param name="expiresAt">When a new row may be deleted.</param>
+    /// <param name="cancellationToken">Ends the call.</param>
+    Task<IdempotencyClaim> TryClaimAsync(IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset claimUntil, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Stores the outcome under a claim this caller holds. False when the claim was lost (it expired and another caller took it over).</summary>
+    Task<bool> CompleteAsync(IdempotencyKey key, string claimToken, string outcome, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a pending claim this caller holds, so the next attempt runs the request again.</summary>
+    Task ReleaseAsync(IdempotencyKey key, string claimToken, CancellationToken cancellationToken);
+
+    /// <summary>Deletes expired rows (never a live claim); returns how many.</summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,20 @@
+namespace IdentitySharing.Application.Idempotency;
+
+/// <summary>Configuration section <c>Idempotency</c>.</summary>
+public sealed class IdempotencyOptions
+{
+    public const string SectionName = "Idempotency";
+
+    /// <summary>How long an outcome is replayed for a retry (<c>Idempotency:Retention</c>). AIP-155 suggests at least an hour.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long a pending claim blocks duplicates before another caller may take it over
+    /// (<c>Idempotency:ClaimTimeout</c>). Longer than any request can run (upstream calls are
+    /// capped at 100 s), so a live owner never loses its claim; it only ends a crashed owner's.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often expired records are deleted (<c>Idempotency:CleanupInterval</c>).</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
+}

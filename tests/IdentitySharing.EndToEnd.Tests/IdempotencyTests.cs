@@ -1,0 +1,100 @@
+using Google.Rpc;
+using IdentitySharing.Contracts.V1;
+using IdentitySharing.Testing.Upstreams;
+
+namespace IdentitySharing.EndToEnd.Tests;
+
+/// <summary>request_id over the wire: retries and duplicates reach the upstream once.</summary>
+public sealed class IdempotencyTests(HostFixture host) : IClassFixture<HostFixture>
+{
+    private int ImportsSeen => host.Sumsub.Requests.Count(r => r.Path == FakeSumsub.ImportPath);
+
+    private static string NewRequestId() => Guid.NewGuid().ToString();
+
+    [Fact]
+    public async Task A_retried_import_returns_the_same_applicant_and_imports_once()
+    {
+        host.Reset();
+        var request = new ImportApplicantRequest { ShareToken = "_act-single-use", UserId = "customer-1", RequestId = NewRequestId() };
+
+        var first = await host.Client.ImportApplicant(request);
+        var retry = await host.Client.ImportApplicant(request);
+
+        first.StatusCode.Should().Be(0, first.StatusMessage);
+        retry.StatusCode.Should().Be(0, retry.StatusMessage);
+        retry.Response!.Applicant.Should().Be(first.Response!.Applicant);
+        first.Response.Applicant.Id.Should().StartWith("fakeapplicant");
+        ImportsSeen.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicate_imports_reach_sumsub_once_and_all_get_the_same_applicant()
+    {
+        host.Reset();
+        var request = new ImportApplicantRequest { ShareToken = "_act-concurrent", RequestId = NewRequestId() };
+
+        var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => host.Client.ImportApplicant(request)));
+
+        calls.Should().OnlyContain(c => c.StatusCode == 0);
+        calls.Select(c => c.Response!.Applicant.Id).Distinct().Should().ContainSingle();
+        ImportsSeen.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_retried_share_token_request_returns_the_same_token()
+    {
+        host.Reset();
+        var request = new GenerateShareTokenRequest { ApplicantId = "abc123", ForClientId = "partner", RequestId = NewRequestId() };
+
+        var first = await host.Client.GenerateShareToken(request);
+        var retry = await host.Client.GenerateShareToken(request);
+
+        retry.Response.Should().Be(first.Response);
+        host.Sumsub.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_reused_request_id_with_another_request_is_a_failed_precondition()
+    {
+        host.Reset();
+        var requestId = NewRequestId();
+        await host.Client.ImportApplicant(new ImportApplicantRequest { ShareToken = "_act-first", RequestId = requestId });
+
+        var reused = await host.Client.ImportApplicant(new ImportApplicantRequest { ShareToken = "_act-second", RequestId = requestId });
+
+        reused.StatusCode.Should().Be(9);
+        reused.Detail<ErrorInfo>()!.Type.Should().Be("REQUEST_ID_REUSED");
+        ImportsSeen.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_rejected_token_is_replayed_but_an_unavailable_upstream_is_retried()
+    {
+        host.Reset();
+        host.Sumsub.Script("POST", FakeSumsub.ImportPath,
+            ScriptedResponse.Json(400, """{"description":"Invalid share token","code":400,"correlationId":"c-rejected"}"""));
+        var rejected = new ImportApplicantRequest { ShareToken = "_act-rejected", RequestId = NewRequestId() };
+
+        var first = await host.Client.ImportApplicant(rejected);
+        var retry = await host.Client.ImportApplicant(rejected);
+
+        first.StatusCode.Should().Be(9);
+        retry.StatusCode.Should().Be(9);
+        retry.Detail<ErrorInfo>().Should().Be(first.Detail<ErrorInfo>());
+        ImportsSeen.Should().Be(1);
+
+        host.Reset();
+        host.Sumsub.Script("POST", FakeSumsub.ImportPath,
+            ScriptedResponse.Json(503, """{"description":"down","code":503}"""),
+            ScriptedResponse.Json(200, """{"id":"recovered1","clientId":"e2e-main-client","createdAt":"2024-01-02 03:04:05"}"""));
+        var transient = new ImportApplicantRequest { ShareToken = "_act-transient", RequestId = NewRequestId() };
+
+        var unavailable = await host.Client.ImportApplicant(transient);
+        var recovered = await host.Client.ImportApplicant(transient);
+
+        unavailable.StatusCode.Should().Be(14);
+        recovered.StatusCode.Should().Be(0, recovered.StatusMessage);
+        recovered.Response!.Applicant.Id.Should().Be("recovered1");
+        ImportsSeen.Should().Be(2);
+    }
+}

@@ -1,0 +1,466 @@
+using IdentitySharing.Application.Audit;
+using IdentitySharing.Application.Common;
+using IdentitySharing.Application.Idempotency;
+using IdentitySharing.Application.ImportApplicant;
+using IdentitySharing.Application.Ports;
+using IdentitySharing.Infrastructure.Storage;
+
+namespace IdentitySharing.Infrastructure.Tests.Storage;
+
+/// <summary>
+/// The storage contract, run against every provider (see the subclasses): schema migrations,
+/// the idempotency store's claim protocol, retention cleanup, the ledger, and idempotency end to
+/// end through the real application pipeline, including two replicas sharing one database.
+/// </summary>
+public abstract class StorageContractTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private static readonly IdempotencyKey Key = new("billing", "ImportApplicant", "req-1");
+
+    private readonly List<SqlDatabase> _databases = [];
+    private string _connectionString = null!;
+
+    /// <summary>A fresh, empty database for this test; returns its connection string.</summary>
+    protected abstract Task<string> CreateEmptyDatabaseAsync();
+
+    /// <summary>A new database object (a "replica's" view) on the database at <paramref name="connectionString"/>.</summary>
+    protected abstract SqlDatabase Connect(string connectionString);
+
+    public async ValueTask InitializeAsync() => _connectionString = await CreateEmptyDatabaseAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+        await DeleteDatabaseAsync();
+    }
+
+    /// <summary>Removes what <see cref="CreateEmptyDatabaseAsync"/> made, after every connection is closed.</summary>
+    protected virtual ValueTask DeleteDatabaseAsync() => ValueTask.CompletedTask;
+
+    private SqlDatabase NewReplicaDatabase()
+    {
+        var database = Connect(_connectionString);
+        _databases.Add(database);
+        return database;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static ImportApplicantCommand Import(string requestId = "req-1", string token = "_act-partner-token", string? userId = "user-1") =>
+        new(token, ["SELFIE"], userId, "basic", null, requestId);
+
+    // ---- migrations ----
+
+    [Fact]
+    public async Task Migrations_bring_an_empty_database_to_the_latest_version_once()
+    {
+        var database = NewReplicaDatabase();
+
+        await database.MigrateAsync(Ct);
+        (await database.SchemaVersionAsync(Ct)).Should().Be(database.LatestVersion);
+
+        var again = NewReplicaDatabase();
+        await again.MigrateAsync(Ct);
+        (await again.SchemaVersionAsync(Ct)).Should().Be(database.LatestVersion);
+        (await CountRowsAsync(again, "schema_version")).Should().Be(database.LatestVersion);
+    }
+
+    [Fact]
+    public async Task Replicas_starting_together_apply_each_migration_exactly_once()
+    {
+        var replicas = Enumerable.Range(0, 6).Select(_ => NewReplicaDatabase()).ToArray();
+
+        await Task.WhenAll(replicas.Select(replica => Task.Run(() => replica.MigrateAsync(Ct), Ct)));
+
+        (await CountRowsAsync(replicas[0], "schema_version")).Should().Be(replicas[0].LatestVersion);
+        (await replicas[5].SchemaVersionAsync(Ct)).Should().Be(replicas[0].LatestVersion);
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_version_of_the_service_is_refused()
+    {
+        var database = NewReplicaDatabase();
+        await database.MigrateAsync(Ct);
+        await ExecuteAsync(database, $"INSERT INTO schema_version (version, description, applied_at) VALUES ({database.LatestVersion + 1}, 'future', 0)");
+
+        var act = () => NewReplicaDatabase().MigrateAsync(Ct);
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("newer than this service knows");
+    }
+
+    // ---- the idempotency store's claim protocol ----
+
+    [Fact]
+    public async Task A_first_claim_is_acquired_and_a_duplicate_waits_while_it_is_live()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+
+        var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var duplicate = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        first.State.Should().Be(IdempotencyClaimState.Acquired);
+        first.ClaimToken.Should().NotBeNullOrEmpty();
+        duplicate.State.Should().Be(IdempotencyClaimState.InProgress);
+    }
+
+    [Fact]
+    public async Task A_completed_outcome_is_returned_to_every_later_claim_and_other_keys_are_independent()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        (await store.CompleteAsync(Key, claim.ClaimToken!, "{\"value\":1}", T0.AddHours(24), Ct)).Should().BeTrue();
+
+        var replay = await store.TryClaimAsync(Key, "fp", T0.AddMinutes(5), T0.AddMinutes(7), T0.AddHours(24), Ct);
+        replay.Should().Be(IdempotencyClaim.Completed("{\"value\":1}"));
+        (await store.TryClaimAsync(Key with { Caller = "other" }, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
+            .Should().Be(IdempotencyClaimState.Acquired, "another caller's request_id is another key");
+        (await store.TryClaimAsync(Key with { Rpc = "GenerateShareToken" }, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
+            .Should().Be(IdempotencyClaimState.Acquired, "another RPC's request_id is another key");
+    }
+
+    [Fact]
+    public async Task A_different_fingerprint_under_the_same_key_is_a_mismatch_pending_or_completed()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        (await store.TryClaimAsync(Key, "other", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
+        await store.CompleteAsync(Key, claim.ClaimToken!, "{}", T0.AddHours(24), Ct);
+        (await store.TryClaimAsync(Key, "other", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
+    }
+
+    [Fact]
+    public async Task A_released_claim_lets_the_next_attempt_run()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        await store.ReleaseAsync(Key, claim.ClaimToken!, Ct);
+
+        var retry = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
+        retry.State.Should().Be(IdempotencyClaimState.Acquired);
+        retry.ClaimToken.Should().NotBe(claim.ClaimToken);
+    }
+
+    [Fact]
+    public async Task An_expired_claim_is_taken_over_by_exactly_one_replica_and_its_old_owner_cannot_complete()
+    {
+        var crashed = await new SqlIdempotencyStore(NewReplicaDatabase()).TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var replicas = Enumerable.Range(0, 8).Select(_ => new SqlIdempotencyStore(NewReplicaDatabase())).ToArray();
+        var later = T0.AddMinutes(3);
+
+        var claims = await Task.WhenAll(replicas.Select(store => Task.Run(() => store.TryClaimAsync(Key, "fp", later, later.AddMinutes(2), later.AddHours(24), Ct), Ct)));
+
+        claims.Count(c => c.State == IdempotencyClaimState.Acquired).Should().Be(1);
+        claims.Where(c => c.State != IdempotencyClaimState.Acquired).Should().OnlyContain(c => c.State == IdempotencyClaimState.InProgress);
+        (await replicas[0].CompleteAsync(Key, crashed.ClaimToken!, "{}", later.AddHours(24), Ct)).Should().BeFalse();
+        var winner = claims.Single(c => c.State == IdempotencyClaimState.Acquired);
+        (await replicas[0].CompleteAsync(Key, winner.ClaimToken!, "{\"ok\":true}", later.AddHours(24), Ct)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Cleanup_deletes_expired_outcomes_and_dead_claims_but_never_a_live_claim()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var expired = Key with { RequestId = "expired" };
+        var kept = Key with { RequestId = "kept" };
+        var liveClaim = Key with { RequestId = "live-claim" };
+        var deadClaim = Key with { RequestId = "dead-claim" };
+        await CompleteAsync(store, expired, T0, retention: TimeSpan.FromHours(1));
+        await CompleteAsync(store, kept, T0, retention: TimeSpan.FromHours(24));
+        // A claim whose retention has passed but whose claim is still live (an extreme configuration).
+        await store.TryClaimAsync(liveClaim, "fp", T0, T0.AddHours(3), T0.AddHours(1), Ct);
+        await store.TryClaimAsync(deadClaim, "fp", T0, T0.AddMinutes(2), T0.AddHours(1), Ct);
+
+        var deleted = await store.DeleteExpiredAsync(T0.AddHours(2), Ct);
+
+        deleted.Should().Be(2);
+        (await store.TryClaimAsync(kept, "fp", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.Completed);
+        (await store.TryClaimAsync(liveClaim, "fp", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
+        (await store.TryClaimAsync(expired, "another request", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State
+            .Should().Be(IdempotencyClaimState.Acquired, "an expired key is free again, for any request");
+    }
+
+    [Fact]
+    public async Task The_cleanup_service_migrates_at_start_and_deletes_what_the_retention_lets_go()
+    {
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database);
+        var time = new ManualTimeProvider();
+        var options = Microsoft.Extensions.Options.Options.Create(new IdempotencyOptions { CleanupInterval = TimeSpan.FromHours(1) });
+        using var service = new IdempotencyCleanupService(database, store, options, time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<IdempotencyCleanupService>.Instance);
+        await service.StartAsync(Ct);
+        (await database.SchemaVersionAsync(Ct)).Should().Be(database.LatestVersion);
+        var now = time.GetUtcNow();
+        await CompleteAsync(store, Key, now, retention: TimeSpan.FromHours(1));
+
+        (await service.CleanUpOnceAsync(Ct)).Should().Be(0);
+        time.Advance(TimeSpan.FromHours(1));
+        (await service.CleanUpOnceAsync(Ct)).Should().Be(1);
+
+        await service.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task An_outcome_past_its_retention_is_not_replayed_even_before_cleanup_runs()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        await CompleteAsync(store, Key, T0, retention: TimeSpan.FromHours(1));
+
+        var claim = await store.TryClaimAsync(Key, "fp", T0.AddHours(2), T0.AddHours(2).AddMinutes(2), T0.AddHours(26), Ct);
+
+        claim.State.Should().Be(IdempotencyClaimState.Acquired);
+    }
+
+    // ---- the ledger ----
+
+    [Fact]
+    public async Task The_ledger_lists_events_oldest_first_with_every_field()
+    {
+        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        var second = Event(T0.AddSeconds(2), applicant: "a2");
+        var first = Event(T0.AddSeconds(1), applicant: "a1") with
+        {
+            Outcome = "FailedPrecondition",
+            ErrorReason = "SHARE_TOKEN_REJECTED",
+            UpstreamCorrelationId = "corr-1",
+            RequestId = "req-9",
+        };
+        await ledger.RecordAsync(second, Ct);
+        await ledger.RecordAsync(first, Ct);
+
+        var events = await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 10, Ct);
+
+        events.Should().HaveCount(2);
+        events[0].Should().BeEquivalentTo(first, options => options.Excluding(e => e.Id));
+        events[1].Should().BeEquivalentTo(second, options => options.Excluding(e => e.Id));
+        events[0].Id.Should().BePositive().And.NotBe(events[1].Id);
+    }
+
+    [Fact]
+    public async Task The_ledger_filters_by_applicant_recipient_caller_and_time_range()
+    {
+        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await ledger.RecordAsync(Event(T0, applicant: "a1", recipient: "partner", caller: "billing"), Ct);
+        await ledger.RecordAsync(Event(T0.AddMinutes(1), applicant: "a2", recipient: "partner", caller: "onboarding"), Ct);
+        await ledger.RecordAsync(Event(T0.AddMinutes(2), applicant: "a1", recipient: "banxa-ref", caller: "billing"), Ct);
+        await ledger.RecordAsync(Event(T0.AddMinutes(3), applicant: null, recipient: null, caller: "billing"), Ct);
+
+        async Task<string[]> List(ShareEventFilter filter) =>
+            [.. (await ledger.ListAsync(filter, null, 100, Ct)).Select(e => $"{e.ApplicantId}>{e.Recipient}@{e.Caller}")];
+
+        (await List(new ShareEventFilter("a1", null, null, null, null))).Should().Equal("a1>partner@billing", "a1>banxa-ref@billing");
+        (await List(new ShareEventFilter(null, "partner", null, null, null))).Should().Equal("a1>partner@billing", "a2>partner@onboarding");
+        (await List(new ShareEventFilter(null, null, "onboarding", null, null))).Should().Equal("a2>partner@onboarding");
+        (await List(new ShareEventFilter("a1", "banxa-ref", "billing", null, null))).Should().Equal("a1>banxa-ref@billing");
+        (await List(new ShareEventFilter(null, null, null, T0.AddMinutes(1), T0.AddMinutes(3)))).Should()
+            .Equal(["a2>partner@onboarding", "a1>banxa-ref@billing"], "start is inclusive, end exclusive");
+    }
+
+    [Fact]
+    public async Task The_ledger_pages_by_keyset_through_events_that_share_an_instant()
+    {
+        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        for (var i = 0; i < 7; i++)
+        {
+            // Pairs of events at the same instant: the id breaks the tie.
+            await ledger.RecordAsync(Event(T0.AddSeconds(i / 2), applicant: $"a{i}"), Ct);
+        }
+        var filter = new ShareEventFilter(null, null, null, null, null);
+
+        var seen = new List<string>();
+        ShareEventCursor? after = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var events = await ledger.ListAsync(filter, after, 3, Ct);
+            seen.AddRange(events.Select(e => e.ApplicantId!));
+            if (events.Count < 3)
+            {
+                break;
+            }
+            after = new ShareEventCursor(events[^1].OccurredAt, events[^1].Id);
+        }
+
+        seen.Should().Equal("a0", "a1", "a2", "a3", "a4", "a5", "a6");
+    }
+
+    // ---- idempotency through the real pipeline ----
+
+    [Fact]
+    public async Task A_sequential_retry_returns_the_stored_outcome_without_a_second_upstream_call()
+    {
+        var sumsub = new CountingSumsub();
+        await using var replica = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+
+        var first = await replica.Send(Import());
+        var retry = await replica.Send(Import());
+
+        first.IsSuccess.Should().BeTrue();
+        retry.Value.Should().Be(first.Value);
+        sumsub.Imports.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_duplicates_make_one_upstream_call_and_all_get_its_answer()
+    {
+        var sumsub = new CountingSumsub { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var replica = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+
+        var calls = Enumerable.Range(0, 50).Select(_ => Task.Run(() => replica.Send(Import()), Ct)).ToArray();
+        await sumsub.FirstImportStarted.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        sumsub.Gate.SetResult();
+        var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        sumsub.Imports.Should().Be(1);
+        results.Should().OnlyContain(r => r.IsSuccess && r.Value == results[0].Value);
+    }
+
+    [Fact]
+    public async Task Duplicates_across_two_replicas_sharing_the_database_make_one_upstream_call()
+    {
+        var sumsub = new CountingSumsub { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var replicaA = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+        await using var replicaB = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+
+        var calls = Enumerable.Range(0, 40)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? replicaA : replicaB).Send(Import()), Ct))
+            .ToArray();
+        await sumsub.FirstImportStarted.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        sumsub.Gate.SetResult();
+        var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        sumsub.Imports.Should().Be(1);
+        results.Should().OnlyContain(r => r.IsSuccess && r.Value == results[0].Value);
+    }
+
+    [Fact]
+    public async Task The_same_request_id_with_a_different_request_is_refused_without_an_upstream_call()
+    {
+        var sumsub = new CountingSumsub();
+        await using var replica = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+        await replica.Send(Import());
+
+        var reused = await replica.Send(Import(userId: "someone-else"));
+
+        reused.Error!.Kind.Should().Be(ErrorKind.IdempotencyMismatch);
+        reused.Error.Reason.Should().Be("REQUEST_ID_REUSED");
+        sumsub.Imports.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_terminal_failure_is_replayed_to_a_retry()
+    {
+        var rejected = new Error(ErrorKind.FailedPrecondition, "SHARE_TOKEN_REJECTED", "The share token was rejected")
+        {
+            Upstream = new UpstreamFailure("sumsub", 400, "1003", "corr-7"),
+        };
+        var sumsub = new CountingSumsub { ImportOutcome = _ => rejected };
+        await using var replica = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+
+        var first = await replica.Send(Import());
+        var retry = await replica.Send(Import());
+
+        first.Error.Should().BeEquivalentTo(rejected);
+        retry.Error.Should().BeEquivalentTo(rejected);
+        sumsub.Imports.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_not_stored_so_the_retry_calls_the_upstream_again()
+    {
+        var sumsub = new CountingSumsub();
+        var success = sumsub.ImportOutcome;
+        sumsub.ImportOutcome = call => call == 1
+            ? new Error(ErrorKind.Unavailable, "UPSTREAM_UNAVAILABLE", "Sumsub is unavailable") { RetryAfter = TimeSpan.FromSeconds(1) }
+            : success(call);
+        await using var replica = new ReplicaPipeline(NewReplicaDatabase(), sumsub);
+
+        var first = await replica.Send(Import());
+        var retry = await replica.Send(Import());
+        var again = await replica.Send(Import());
+
+        first.Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        retry.Value.Id.Should().Be("applicant2");
+        again.Value.Should().Be(retry.Value);
+        sumsub.Imports.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task The_ledger_records_each_action_that_ran_once_and_no_replay()
+    {
+        var sumsub = new CountingSumsub();
+        var database = NewReplicaDatabase();
+        await using var replica = new ReplicaPipeline(database, sumsub);
+
+        await replica.Send(Import());
+        await replica.Send(Import());
+        await replica.Send(Import(requestId: "req-2", token: "_act-second"));
+
+        var events = await new SqlShareLedger(database).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 100, Ct);
+        events.Select(e => (e.Caller, e.Rpc, e.Account, e.ApplicantId, e.Recipient, e.Outcome, e.RequestId)).Should().Equal(
+            ("billing", "ImportApplicant", "main", "applicant1", "our-client", "OK", "req-1"),
+            ("billing", "ImportApplicant", "main", "applicant2", "our-client", "OK", "req-2"));
+    }
+
+    private static async Task CompleteAsync(SqlIdempotencyStore store, IdempotencyKey key, DateTimeOffset at, TimeSpan retention)
+    {
+        var claim = await store.TryClaimAsync(key, "fp", at, at.AddMinutes(2), at + retention, Ct);
+        claim.State.Should().Be(IdempotencyClaimState.Acquired);
+        (await store.CompleteAsync(key, claim.ClaimToken!, "{}", at + retention, Ct)).Should().BeTrue();
+    }
+
+    private static ShareEvent Event(DateTimeOffset at, string? applicant = "a1", string? recipient = "partner", string caller = "billing") =>
+        new(0, at, caller, "GenerateShareToken", "main", applicant, recipient, ShareEvent.OutcomeOk, null, null, null);
+
+    private static async Task ExecuteAsync(SqlDatabase database, string sql)
+    {
+        var connection = await database.OpenAsync(Ct);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    private static async Task<long> CountRowsAsync(SqlDatabase database, string table)
+    {
+        var connection = await database.OpenAsync(Ct);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {table}";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}
+
+/// <summary>The contract on SQLite: a file in a temp directory per test.</summary>
+public sealed class SqliteStorageTests : StorageContractTests
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("identitysharing-sqlite-");
+
+    protected override Task<string> CreateEmptyDatabaseAsync() =>
+        Task.FromResult($"Data Source={Path.Combine(_directory.FullName, "test.db")}");
+
+    protected override SqlDatabase Connect(string connectionString) => new SqliteDatabase(connectionString, _directory.FullName);
+
+    protected override ValueTask DeleteDatabaseAsync()
+    {
+        _directory.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The contract on a real PostgreSQL server: a new database per test.</summary>
+public sealed class PostgresStorageTests(PostgresServer server) : StorageContractTests
+{
+    protected override Task<string> CreateEmptyDatabaseAsync() => server.CreateDatabaseAsync();
+
+    protected override SqlDatabase Connect(string connectionString) => new PostgresDatabase(connectionString);
+}
