@@ -110,4 +110,8 @@ internal sealed class CountingSumsub : ISumsubClient
         var call = Interlocked.Increment(ref _tokens);
         return Task.FromResult(Result<IssuedShareToken>.Success(new IssuedShareToken(ShareToken.Create($"_act-minted-{call}"), forClientId)));
     }
+
+    /// <summary>No applicant is ever found: reconciliation is not what these tests exercise.</summary>
+    public Task<Result<ImportedApplicant>> FindApplicantByExternalUserIdAsync(AccountName account, ExternalUserId externalUserId, CancellationToken cancellationToken) =>
+        Task.FromResult(Result<ImportedApplicant>.Failure(new Error(ErrorKind.NotFound, "APPLICANT_NOT_FOUND", "No such applicant.")));
 }
