@@ -29,7 +29,50 @@ public sealed class ResilienceOptions
         var options = new ResilienceOptions();
         configuration.GetSection(Section).Bind(options);
         configuration.GetSection(SumsubRateLimitsSection).Bind(options.SumsubRateLimits);
-        return options;
+        var problems = options.Validate();
+        return problems.Count == 0
+            ? options
+            : throw new InvalidOperationException("Invalid resilience settings: " + string.Join("; ", problems));
+    }
+
+    /// <summary>Every out-of-range value, with its key.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        void Positive(TimeSpan value, string key)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"{key} must be a positive duration");
+            }
+        }
+        Positive(SumsubAttemptTimeout, "Resilience:SumsubAttemptTimeout");
+        Positive(BanxaAttemptTimeout, "Resilience:BanxaAttemptTimeout");
+        Positive(Retry.BaseDelay, "Resilience:Retry:BaseDelay");
+        Positive(Retry.MaxDelay, "Resilience:Retry:MaxDelay");
+        Positive(CircuitBreaker.BreakDuration, "Resilience:CircuitBreaker:BreakDuration");
+        Positive(SumsubRateLimits.MaxQueueWait, "Sumsub:RateLimits:MaxQueueWait");
+        if (CircuitBreaker.SamplingDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problems.Add("Resilience:CircuitBreaker:SamplingDuration must be at least 0.5 s");
+        }
+        if (Retry.MaxRetries is < 0 or > 10)
+        {
+            problems.Add("Resilience:Retry:MaxRetries must be between 0 and 10");
+        }
+        if (CircuitBreaker.FailureRatio is <= 0 or > 1)
+        {
+            problems.Add("Resilience:CircuitBreaker:FailureRatio must be in (0, 1]");
+        }
+        if (CircuitBreaker.MinimumThroughput < 2)
+        {
+            problems.Add("Resilience:CircuitBreaker:MinimumThroughput must be at least 2");
+        }
+        if (SumsubRateLimits.PostPer5Seconds < 1 || SumsubRateLimits.GetPer5Seconds < 1)
+        {
+            problems.Add("Sumsub:RateLimits:PostPer5Seconds and GetPer5Seconds must be at least 1");
+        }
+        return problems;
     }
 }
 
