@@ -30,6 +30,9 @@ public abstract class FakeUpstream : IAsyncDisposable
     /// <summary>Answer requests with an invalid signature as the vendor does (true) or by the script (false).</summary>
     public bool RejectInvalidSignatures { get; set; } = true;
 
+    /// <summary>How long unscripted (default) answers take; lets load tests keep calls in flight.</summary>
+    public TimeSpan DefaultResponseDelay { get; set; }
+
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
     /// <summary>
@@ -120,7 +123,7 @@ public abstract class FakeUpstream : IAsyncDisposable
 
         var response = !signatureValid && RejectInvalidSignatures
             ? SignatureRejected(context.Request)
-            : _scripts.TryGetValue(RouteKey(recorded.Method, recorded.Path), out var scripted) ? scripted.Next() : DefaultResponse(recorded);
+            : _scripts.TryGetValue(RouteKey(recorded.Method, recorded.Path), out var scripted) ? scripted.Next() : DefaultResponse(recorded) with { Delay = DefaultResponseDelay };
         await WriteAsync(context, response).ConfigureAwait(false);
     }
 

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Web;
+using IdentitySharing.Contracts.V1;
+using IdentitySharing.Testing.Grpc;
+using IdentitySharing.Testing.Upstreams;
+
+namespace IdentitySharing.EndToEnd.Tests;
+
+/// <summary>
+/// kill -9 in the middle of a few hundred ImportApplicant calls with request ids, restart on the
+/// same SQLite file, retry every call.
+/// </summary>
+public sealed class CrashTests : IAsyncLifetime
+{
+    private const int Calls = 300;
+    private const int Concurrency = 8;
+    private const int KillAfterAnswers = 100;
+
+    private readonly FakeSumsub _sumsub = new() { ClientId = "crash-client", DefaultResponseDelay = TimeSpan.FromMilliseconds(20) };
+    private readonly FakeBanxa _banxa = new();
+    private readonly DirectoryInfo _workingDirectory = Directory.CreateTempSubdirectory("identitysharing-crash-");
+    private readonly Dictionary<string, string> _settings = new()
+    {
+        // A crashed owner's pending claims are taken over after this.
+        ["Idempotency__ClaimTimeout"] = "00:00:03",
+        // The fake has no rate limit; this load exceeds Sumsub's, which pacing tests cover.
+        ["Sumsub__RateLimits__PostPer5Seconds"] = "100000",
+    };
+
+    public async ValueTask InitializeAsync()
+    {
+        await _sumsub.StartAsync(TestContext.Current.CancellationToken);
+        await _banxa.StartAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sumsub.DisposeAsync();
+        await _banxa.DisposeAsync();
+        _workingDirectory.Delete(recursive: true);
+    }
+
+    private static ImportApplicantRequest Request(int i) => new()
+    {
+        ShareToken = $"_act-crash-{i}",
+        UserId = $"crash-user-{i}",
+        RequestId = $"crash-request-{i}",
+    };
+
+    [Fact]
+    public async Task After_kill_9_and_restart_retries_replay_completed_imports_and_run_the_rest()
+    {
+        var firstRun = new ConcurrentDictionary<int, string>();
+        await using (var host = await HostProcess.StartAsync(_sumsub, _banxa, _workingDirectory.FullName, _settings))
+        {
+            using var client = new GrpcWireClient(host.Address);
+            using var killed = new CancellationTokenSource();
+            var work = RunAllAsync(client, firstRun, killed.Token);
+            using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                while (firstRun.Count < KillAfterAnswers && !work.IsCompleted)
+                {
+                    await Task.Delay(5, limit.Token);
+                }
+            }
+            work.IsFaulted.Should().BeFalse(work.Exception?.ToString());
+            // Stop issuing calls, then kill the host under the ones in flight.
+            await killed.CancelAsync();
+            await host.KillAsync();
+            await work;
+        }
+        firstRun.Count.Should().BeLessThan(Calls, "the host died midway");
+        var importsBeforeRestart = ImportsByToken();
+
+        var secondRun = new ConcurrentDictionary<int, string>();
+        await using (var host = await HostProcess.StartAsync(_sumsub, _banxa, _workingDirectory.FullName, _settings))
+        {
+            using var client = new GrpcWireClient(host.Address);
+            await RunAllAsync(client, secondRun, CancellationToken.None);
+        }
+
+        secondRun.Should().HaveCount(Calls, "every retry is answered");
+        var imports = ImportsByToken();
+        var inFlightAtKill = Enumerable.Range(0, Calls).Where(i => !firstRun.ContainsKey(i) && importsBeforeRestart.ContainsKey(Request(i).ShareToken)).ToList();
+        foreach (var (i, applicant) in firstRun)
+        {
+            secondRun[i].Should().Be(applicant, "a completed import is replayed from the idempotency store");
+            imports[Request(i).ShareToken].Should().Be(1, "a replay makes no upstream call");
+        }
+        foreach (var i in Enumerable.Range(0, Calls).Where(i => !firstRun.ContainsKey(i) && !inFlightAtKill.Contains(i)))
+        {
+            imports[Request(i).ShareToken].Should().Be(1, "a call that had not reached Sumsub before the kill imports once");
+        }
+        // Known gap: a call whose import reached Sumsub but whose outcome was not stored before
+        // the kill runs again once its claim expires (the idempotency layer cannot tell it acted).
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Answered before the kill: {firstRun.Count}; in flight at Sumsub at the kill: {inFlightAtKill.Count}, imported twice: {inFlightAtKill.Count(i => imports[Request(i).ShareToken] == 2)}");
+        inFlightAtKill.Should().HaveCountLessThanOrEqualTo(Concurrency);
+        foreach (var i in inFlightAtKill)
+        {
+            imports[Request(i).ShareToken].Should().BeInRange(1, 2);
+        }
+    }
+
+    /// <summary>Runs every call (Concurrency at a time); records each OK answer's applicant id; stops issuing once cancelled.</summary>
+    private static async Task RunAllAsync(GrpcWireClient client, ConcurrentDictionary<int, string> answers, CancellationToken stop)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Calls && !stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var call = await client.ImportApplicant(Request(i), TimeSpan.FromSeconds(30));
+                    call.StatusCode.Should().Be(0, call.StatusMessage);
+                    answers[i] = call.Response!.Applicant.Id;
+                }
+                catch (Exception e) when (stop.IsCancellationRequested && e is HttpRequestException or IOException or InvalidDataException)
+                {
+                    // The host was killed under this call: it has no answer.
+                }
+            }
+        }));
+    }
+
+    private Dictionary<string, int> ImportsByToken() =>
+        _sumsub.Requests
+            .Where(r => r.Path == FakeSumsub.ImportPath)
+            .GroupBy(r => HttpUtility.ParseQueryString(r.Target[r.Target.IndexOf('?', StringComparison.Ordinal)..])["shareToken"]!)
+            .ToDictionary(g => g.Key, g => g.Count());
+}
