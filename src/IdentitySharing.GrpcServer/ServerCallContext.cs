@@ -87,6 +87,12 @@ public sealed class ServerCallContext
 
     internal bool IsCompleted { get; set; }
 
+    /// <summary>
+    /// Whether headers or a message went into the response. Kestrel's <c>HasStarted</c> stays false
+    /// for unflushed writes, so the call tracks it to tell trailers from Trailers-Only.
+    /// </summary>
+    internal bool ResponseStarted { get; private set; }
+
     internal bool DeadlineExceeded => _deadlineSource is { IsCancellationRequested: true } && !HttpContext.RequestAborted.IsCancellationRequested;
 
     internal GrpcMethod GrpcMethod => _method;
@@ -109,7 +115,10 @@ public sealed class ServerCallContext
         }
 
         PrepareResponseHeaders();
-        await HttpContext.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+        ResponseStarted = true;
+
+        // StartAsync alone leaves the headers buffered; the flush puts them on the wire.
+        await HttpContext.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
     }
 
     internal void StartDeadline(TimeSpan timeout)
@@ -143,6 +152,7 @@ public sealed class ServerCallContext
         }
 
         PrepareResponseHeaders();
+        ResponseStarted = true;
         MessageWriter.Write(HttpContext.Response.BodyWriter, message, _responseCompression, _options.MaxSendMessageSize);
     }
 

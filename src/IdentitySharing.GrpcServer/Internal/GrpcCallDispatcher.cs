@@ -115,7 +115,7 @@ internal sealed class GrpcCallDispatcher
         }
 
         context.Status = outcome.Status;
-        StatusWriter.Write(response, outcome, context.ResponseTrailersOrNull);
+        StatusWriter.Write(response, context.ResponseStarted, outcome, context.ResponseTrailersOrNull);
     }
 
     private void SetUpCall(ServerCallContext context, GrpcMethod method)

@@ -11,9 +11,9 @@ namespace IdentitySharing.GrpcServer.Internal;
 /// </summary>
 internal static class StatusWriter
 {
-    public static void Write(HttpResponse response, CallOutcome outcome, List<KeyValuePair<string, string>>? contextTrailers)
+    public static void Write(HttpResponse response, bool responseStarted, CallOutcome outcome, List<KeyValuePair<string, string>>? contextTrailers)
     {
-        var trailersOnly = !response.HasStarted;
+        var trailersOnly = !responseStarted && !response.HasStarted;
         var (code, detail) = outcome.Status;
         Add(response, trailersOnly, GrpcProtocol.StatusHeader, GrpcProtocol.StatusValue(code));
         if (!string.IsNullOrEmpty(detail))
@@ -35,7 +35,7 @@ internal static class StatusWriter
     {
         response.ContentType = GrpcProtocol.ContentType;
         response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcCompression.AcceptEncodingValue;
-        Write(response, CallOutcome.FromStatus(code, detail), null);
+        Write(response, responseStarted: false, CallOutcome.FromStatus(code, detail), null);
     }
 
     /// <summary>google.rpc.Status with the same code and message as grpc-status/grpc-message (clients compare them).</summary>
