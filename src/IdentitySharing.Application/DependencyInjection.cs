@@ -43,7 +43,8 @@ public static class DependencyInjection
         services.TryAddTransient<ServiceFactory>(provider => provider.GetService);
         services.TryAddTransient<IMediator, Mediator>();
 
-        // Registration order is pipeline order: logging outermost, then validation.
+        // Registration order is pipeline order: tracing outermost (its span covers the rest), logging, then validation.
+        services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(TracingBehavior<,>)));
         services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)));
         services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>)));
 
