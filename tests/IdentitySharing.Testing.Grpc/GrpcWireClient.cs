@@ -71,7 +71,12 @@ public sealed class GrpcWireClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parser);
-        using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(Frame(request.ToByteArray())) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new ByteArrayContent(Frame(request.ToByteArray())),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         message.Headers.TryAddWithoutValidation("te", "trailers");
         if (timeout is { } t)
@@ -94,6 +99,10 @@ public sealed class GrpcWireClient : IDisposable
         if (body.Length >= 5)
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(body.AsSpan(1, 4));
+            if (body[0] != 0 || length != body.Length - 5)
+            {
+                throw new InvalidDataException($"Not one uncompressed gRPC message: {Convert.ToHexString(body.AsSpan(0, Math.Min(body.Length, 64)))} ({body.Length} bytes)");
+            }
             parsed = parser.ParseFrom(body, 5, length);
         }
 

@@ -10,12 +10,12 @@ namespace IdentitySharing.Host.Logging;
 /// interceptor (so the trace id is the RPC span's) and outside authentication (so rejected calls
 /// are logged too). Never a request field or the <c>grpc-message</c>: only names and codes.
 /// </summary>
-internal sealed partial class RpcLoggingInterceptor(ILogger<RpcLoggingInterceptor> logger) : IGrpcInterceptor
+internal sealed partial class RpcLoggingInterceptor(ILoggerFactory loggers) : IGrpcInterceptor
 {
     /// <summary>One category for the per-RPC lines, so they can be filtered in configuration.</summary>
     public const string Category = "IdentitySharing.Rpc";
 
-    private readonly ILogger _logger = logger;
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
 
     public async ValueTask InterceptAsync(ServerCallContext context, Func<ServerCallContext, ValueTask> next)
     {
