@@ -25,3 +25,23 @@ public sealed class UrlRedactionTests
         activity.GetTagItem("url.query").Should().Be("REDACTED");
     }
 }
+
+public sealed class OpenTelemetryExportTests
+{
+    [Theory]
+    [InlineData(null, null, null, false)]
+    [InlineData("http://collector:4318", null, null, true)]
+    [InlineData(null, "http://collector:4318/v1/traces", null, true)]
+    [InlineData("http://collector:4318", null, "true", false)]
+    public void Export_is_on_only_when_an_otlp_endpoint_is_configured_and_the_sdk_is_not_disabled(string? endpoint, string? tracesEndpoint, string? disabled, bool expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint,
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = tracesEndpoint,
+            ["OTEL_SDK_DISABLED"] = disabled,
+        }).Build();
+
+        OpenTelemetryExport.IsEnabled(configuration).Should().Be(expected);
+    }
+}
