@@ -120,7 +120,7 @@ public sealed class PipelineTests : IDisposable
         result.ValidationViolations().Should().ContainSingle();
         app.Services.GetServices<IPipelineBehavior<GenerateShareTokenCommand, Result<ShareTokenGenerated>>>()
             .Select(b => b.GetType().GetGenericTypeDefinition())
-            .Should().Equal(typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>));
+            .Should().Equal(typeof(TracingBehavior<,>), typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>));
     }
 
     [Fact]
