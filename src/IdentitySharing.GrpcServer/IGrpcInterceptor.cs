@@ -7,8 +7,9 @@ namespace IdentitySharing.GrpcServer;
 /// An interceptor ends a call early by throwing <see cref="RpcException"/> instead of calling
 /// <c>next</c> (authentication does this). Exceptions from the handler propagate
 /// through <c>next</c> so interceptors can observe them; when <c>next</c>
-/// returns or throws, <see cref="ServerCallContext.Status"/> holds the status the handler produced,
-/// so a logging interceptor can record it in a <c>finally</c> block.
+/// returns or throws, <see cref="ServerCallContext.Status"/> holds the status the call will end with
+/// as far as the inner layers decided it (OK, the handler's failure, or an inner interceptor's
+/// rejection), so a logging interceptor can record it in a <c>finally</c> block.
 /// </para>
 /// </summary>
 public interface IGrpcInterceptor

@@ -26,7 +26,6 @@ public sealed class ServerCallContext
         HttpContext = httpContext;
         _method = method;
         _options = options;
-        CancellationToken = httpContext.RequestAborted;
         ResponseCompressionAlgorithm = options.ResponseCompressionAlgorithm;
     }
 
@@ -50,7 +49,13 @@ public sealed class ServerCallContext
     /// fire it: in-flight calls drain. Long-lived streams end themselves on
     /// <c>IHostApplicationLifetime.ApplicationStopping</c>.
     /// </summary>
-    public CancellationToken CancellationToken { get; private set; }
+    public CancellationToken CancellationToken => _deadlineSource?.Token ?? HttpContext.RequestAborted;
+
+    /// <summary>
+    /// For request body reads: the deadline if any. Kestrel already fails body reads on RST_STREAM,
+    /// so calls without a deadline skip creating the RequestAborted token source.
+    /// </summary>
+    internal CancellationToken ReadCancellationToken => _deadlineSource?.Token ?? default;
 
     /// <summary>Custom request metadata (no pseudo, <c>grpc-*</c> or transport headers); <c>-bin</c> values as unpadded base64, one entry per value.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders =>
@@ -129,14 +134,13 @@ public sealed class ServerCallContext
         var maxTimer = TimeSpan.FromMilliseconds(int.MaxValue);
         _deadlineSource = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
         _deadlineSource.CancelAfter(timeout < maxTimer ? timeout : maxTimer);
-        CancellationToken = _deadlineSource.Token;
     }
 
     internal void ThrowIfDeadlineExceeded()
     {
         if (DeadlineExceeded)
         {
-            throw new RpcException(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            throw new RpcException(StatusCode.DeadlineExceeded, CallOutcome.DeadlineExceeded.Status.Detail);
         }
     }
 
@@ -152,8 +156,8 @@ public sealed class ServerCallContext
         }
 
         PrepareResponseHeaders();
-        ResponseStarted = true;
         MessageWriter.Write(HttpContext.Response.BodyWriter, message, _responseCompression, _options.MaxSendMessageSize);
+        ResponseStarted = true;
     }
 
     /// <summary>Settles the response encoding once, just before headers can leave.</summary>

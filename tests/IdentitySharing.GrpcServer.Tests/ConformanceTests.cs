@@ -214,6 +214,20 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Deadline_ends_a_stream_waiting_for_request_messages()
+    {
+        // The client opens a duplex call and never sends: the pending read must end at the deadline.
+        var content = new StreamingRequestContent();
+        using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content, [new("grpc-timeout", "200m")]);
+
+        using var response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        var result = await GrpcTestResponse.ReadAsync(response);
+        content.Complete();
+
+        result.Status.Should().Be(StatusCode.DeadlineExceeded);
+    }
+
+    [Fact]
     public async Task Client_cancellation_reaches_the_handler()
     {
         var key = Guid.NewGuid().ToString("N");
@@ -265,6 +279,18 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Client_streaming_aggregates_every_request_message()
+    {
+        int[] sizes = [27_182, 8, 1_828, 45_904];
+        var body = sizes.SelectMany(size => GrpcFrames.Frame(new StreamingInputCallRequest { Payload = ByteString.CopyFrom(new byte[size]) })).ToArray();
+
+        var response = await _client.SendAsync(Service + "StreamingInputCall", body);
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Single(StreamingInputCallResponse.Parser).AggregatedPayloadSize.Should().Be(74_922);
+    }
+
+    [Fact]
     public async Task Duplex_streaming_answers_each_request_as_it_arrives()
     {
         var content = new StreamingRequestContent();
@@ -287,6 +313,26 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
         StreamingOutputCallResponse.Parser.ParseFrom(second!.Payload).Payload.Length.Should().Be(8);
         end.Should().BeNull();
         GrpcTestResponse.Value(response.TrailingHeaders, "grpc-status").Should().Be("0");
+    }
+
+    [Fact]
+    public async Task Streaming_request_may_exceed_Kestrels_request_body_size_limit()
+    {
+        // Kestrel's default limit is 30 MB per request body; a stream carries 36 MB in 3 MB messages.
+        const int messages = 12;
+        var content = new StreamingRequestContent();
+        using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content);
+        var frame = GrpcFrames.Frame(new StreamingOutputCallRequest { ResponseSizes = { 1 }, Payload = ByteString.CopyFrom(new byte[3_000_000]) });
+        for (var i = 0; i < messages; i++)
+        {
+            await content.SendAsync(frame);
+        }
+
+        content.Complete();
+        var response = await GrpcTestResponse.ReadAsync(await _client.Http.SendAsync(request, TestContext.Current.CancellationToken));
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Frames.Should().HaveCount(messages);
     }
 
     [Theory]

@@ -7,6 +7,8 @@ internal readonly record struct CallOutcome(GrpcStatus Status, Google.Rpc.Status
 
     public static CallOutcome Ok { get; } = new(GrpcStatus.Ok, null, []);
 
+    public static CallOutcome DeadlineExceeded { get; } = FromStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+
     public static CallOutcome FromStatus(StatusCode code, string detail) => new(new GrpcStatus(code, detail), null, []);
 
     /// <summary>Maps whatever ended a call to its status. A passed deadline wins over what the handler threw.</summary>
@@ -14,7 +16,7 @@ internal readonly record struct CallOutcome(GrpcStatus Status, Google.Rpc.Status
     {
         if (context.DeadlineExceeded)
         {
-            return FromStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded");
+            return DeadlineExceeded;
         }
 
         if (exception is RpcException rpc)

@@ -94,7 +94,7 @@ internal sealed class GrpcCallDispatcher
         {
             SetUpCall(context, method);
             await _pipeline(context).ConfigureAwait(false);
-            outcome = context.DeadlineExceeded ? CallOutcome.FromStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded") : CallOutcome.Ok;
+            outcome = context.DeadlineExceeded ? CallOutcome.DeadlineExceeded : CallOutcome.Ok;
         }
         catch (Exception exception)
         {
@@ -161,11 +161,44 @@ internal sealed class GrpcCallDispatcher
         {
             var interceptor = interceptors[i];
             var inner = next;
-            next = context => interceptor.InterceptAsync(context, inner);
+            next = context => InvokeInterceptor(interceptor, context, inner);
         }
 
         return next;
     }
+
+    /// <summary>Runs one interceptor; if it fails, records the status its exception maps to so outer interceptors see it.</summary>
+    private ValueTask InvokeInterceptor(IGrpcInterceptor interceptor, ServerCallContext context, Func<ServerCallContext, ValueTask> next)
+    {
+        ValueTask invocation;
+        try
+        {
+            invocation = interceptor.InterceptAsync(context, next);
+        }
+        catch (Exception exception)
+        {
+            RecordFailure(context, exception);
+            throw;
+        }
+
+        return invocation.IsCompletedSuccessfully ? invocation : AwaitInterceptorAsync(invocation, context);
+    }
+
+    private async ValueTask AwaitInterceptorAsync(ValueTask invocation, ServerCallContext context)
+    {
+        try
+        {
+            await invocation.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            RecordFailure(context, exception);
+            throw;
+        }
+    }
+
+    private void RecordFailure(ServerCallContext context, Exception exception) =>
+        context.Status = CallOutcome.FromException(context, exception, _options.EnableDetailedErrors).Status;
 
     /// <summary>Innermost step: runs the method and records its status so interceptors can read it.</summary>
     private async ValueTask InvokeMethodAsync(ServerCallContext context)
@@ -173,11 +206,11 @@ internal sealed class GrpcCallDispatcher
         try
         {
             await context.GrpcMethod.InvokeAsync(context).ConfigureAwait(false);
-            context.Status = context.DeadlineExceeded ? new GrpcStatus(StatusCode.DeadlineExceeded, "Deadline Exceeded") : GrpcStatus.Ok;
+            context.Status = (context.DeadlineExceeded ? CallOutcome.DeadlineExceeded : CallOutcome.Ok).Status;
         }
         catch (Exception exception)
         {
-            context.Status = CallOutcome.FromException(context, exception, _options.EnableDetailedErrors).Status;
+            RecordFailure(context, exception);
             throw;
         }
     }

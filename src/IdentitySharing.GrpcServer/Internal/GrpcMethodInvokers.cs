@@ -70,7 +70,7 @@ internal sealed class RequestStreamReader<T>(ServerCallContext context, MessageP
 
     public async ValueTask<bool> MoveNext(CancellationToken cancellationToken = default)
     {
-        var token = cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken;
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : context.ReadCancellationToken;
         _current = await MessageReader.ReadNextAsync(context, parser, token).ConfigureAwait(false);
         return _current is not null;
     }

@@ -13,7 +13,7 @@ internal static class MessageReader
         where T : class, IMessage<T>
     {
         var reader = call.HttpContext.Request.BodyReader;
-        var cancellationToken = call.CancellationToken;
+        var cancellationToken = call.ReadCancellationToken;
         T? message = default;
         while (true)
         {

@@ -29,6 +29,7 @@ public sealed class ConformanceService
         .Unary<Empty, Empty>("EmptyCall", (_, _) => Task.FromResult(new Empty()))
         .Unary<SimpleRequest, SimpleResponse>("UnaryCall", UnaryCallAsync)
         .ServerStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("StreamingOutputCall", StreamingOutputCallAsync)
+        .ClientStreaming<StreamingInputCallRequest, StreamingInputCallResponse>("StreamingInputCall", StreamingInputCallAsync)
         .DuplexStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("FullDuplexCall", FullDuplexCallAsync)
         .Unary<CancellationProbeRequest, Empty>("WaitForCancellation", WaitForCancellationAsync)
         .Unary<CancellationProbeRequest, CancellationProbeResponse>("WasCancelled", WasCancelledAsync));
@@ -84,6 +85,18 @@ public sealed class ConformanceService
     {
         await WriteResponsesAsync(request, responses, context);
         ThrowIfStatusRequested(request.ResponseStatus);
+    }
+
+    private static async Task<StreamingInputCallResponse> StreamingInputCallAsync(
+        IAsyncStreamReader<StreamingInputCallRequest> requests, ServerCallContext context)
+    {
+        var total = 0;
+        while (await requests.MoveNext())
+        {
+            total += requests.Current.Payload.Length;
+        }
+
+        return new StreamingInputCallResponse { AggregatedPayloadSize = total };
     }
 
     private static async Task FullDuplexCallAsync(
