@@ -36,6 +36,13 @@ public sealed class TlsHostFixture : HostFixture
         ["Auth:Callers:keyed:Methods:0"] = "*",
     };
 
+    /// <summary>The CA that issued the server and client certificates, as a PEM file.</summary>
+    public string AuthorityPath => _authorityPath;
+
+    /// <summary>Writes a client certificate and its key as PEM files for external clients.</summary>
+    public (string CertificatePath, string KeyPath) WritePem(X509Certificate2 certificate, string name) =>
+        TestCertificates.WritePem(certificate, _directory!.FullName, name);
+
     public GrpcWireClient ClientWith(X509Certificate2? clientCertificate) => new(Address, TestCertificates.Handler(Authority, clientCertificate));
 
     protected override GrpcWireClient CreateClient(Uri address) => new(address, TestCertificates.Handler(Authority));
