@@ -19,6 +19,7 @@ namespace IdentitySharing.Application;
 /// (handler + validator each) and the pipeline behaviors.
 /// <para>
 /// Pipeline order, outermost first (MediatR runs behaviors in registration order):
+/// <see cref="TracingBehavior{TRequest,TResponse}"/> (a span per command) →
 /// <see cref="LoggingBehavior{TRequest,TResponse}"/> (name, duration, outcome; sees validation
 /// failures too) → <see cref="ValidationBehavior{TRequest,TResponse}"/> (every bad field at once,
 /// before any upstream call) → for the three share commands
@@ -49,7 +50,8 @@ public static class DependencyInjection
         services.TryAddTransient<ServiceFactory>(provider => provider.GetService);
         services.TryAddTransient<IMediator, Mediator>();
 
-        // Registration order is pipeline order: logging outermost, then validation.
+        // Registration order is pipeline order: tracing outermost (its span covers the rest), logging, then validation.
+        services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(TracingBehavior<,>)));
         services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>)));
         services.TryAddEnumerable(ServiceDescriptor.Transient(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>)));
 

@@ -3,6 +3,9 @@ using IdentitySharing.Application.Ports;
 using IdentitySharing.GrpcServer;
 using IdentitySharing.GrpcServer.Health;
 using IdentitySharing.GrpcServer.Reflection;
+using IdentitySharing.Host.Auth;
+using IdentitySharing.Host.Configuration;
+using IdentitySharing.Host.Logging;
 using IdentitySharing.Host.Rpc;
 using IdentitySharing.Infrastructure;
 using IdentitySharing.Infrastructure.Configuration;
@@ -48,7 +51,8 @@ public static class IdentitySharingApp
             builder.Configuration.AddInMemoryCollection(sandbox.ConfigurationOverrides);
         }
 
-        var problems = UpstreamSettings.Validate(builder.Configuration);
+        var security = SecurityConfiguration.Load(builder.Configuration, sandbox: sandbox is not null);
+        IReadOnlyList<string> problems = [.. UpstreamSettings.Validate(builder.Configuration), .. security.Problems];
         if (problems.Count > 0)
         {
             if (sandbox is not null)
@@ -59,12 +63,13 @@ public static class IdentitySharingApp
         }
 
         ConfigureGracefulShutdown(builder);
+        // Observability first: its interceptors wrap authentication, so rejected calls are traced and logged.
+        builder.AddObservability();
+        builder.AddSecurity(security);
         builder.Services.AddGrpcServer(options => options.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddGrpcHealthService();
         builder.Services.AddApplication();
         builder.Services.AddInfrastructure(builder.Configuration);
-        builder.Services.AddHttpContextAccessor();
-        builder.Services.TryAddScoped<ICallerContext, HttpCallerContext>();
 
         var app = builder.Build();
         app.MapIdentitySharingService();

@@ -122,7 +122,7 @@ public sealed class PipelineTests : IDisposable
         result.ValidationViolations().Should().ContainSingle();
         app.Services.GetServices<IPipelineBehavior<GenerateShareTokenCommand, Result<ShareTokenGenerated>>>()
             .Select(b => b.GetType().GetGenericTypeDefinition())
-            .Should().Equal(typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(AuditBehavior<,>));
+            .Should().Equal(typeof(TracingBehavior<,>), typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(AuditBehavior<,>));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace IdentitySharing.EndToEnd.Tests;
 /// that point at fake Sumsub and Banxa servers. Account "main" is the default and donates to
 /// Banxa; account "unreachable" points at a port nothing listens on.
 /// </summary>
-public sealed class HostFixture : IAsyncLifetime
+public class HostFixture : IAsyncLifetime
 {
     public const string MainAccount = "main";
     public const string UnreachableAccount = "unreachable";
@@ -27,11 +27,29 @@ public sealed class HostFixture : IAsyncLifetime
     public GrpcWireClient Client { get; private set; } = null!;
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Where the host listens; derived fixtures may listen on https.</summary>
+    protected virtual string Urls => "http://127.0.0.1:0";
+
+    /// <summary>Configuration added after the fixture's own, so derived fixtures can override it (callers, TLS, telemetry).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraConfiguration => [];
+
+    /// <summary>Services derived fixtures add (test probes), registered before the host's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Runs before the host starts (certificates, receivers); derived fixtures override it.</summary>
+    protected virtual Task BeforeHostStartsAsync() => Task.CompletedTask;
+
+    /// <summary>The wire client for <see cref="Address"/>; derived fixtures may use TLS.</summary>
+    protected virtual GrpcWireClient CreateClient(Uri address) => new(address);
+
     public async ValueTask InitializeAsync()
     {
         await Sumsub.StartAsync();
         await Banxa.StartAsync();
-        _app = await IdentitySharingApp.BuildAsync(["--urls", "http://127.0.0.1:0"], builder =>
+        await BeforeHostStartsAsync();
+        _app = await IdentitySharingApp.BuildAsync(["--urls", Urls], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -52,13 +70,15 @@ public sealed class HostFixture : IAsyncLifetime
                 ["Sumsub:RateLimits:PostPer5Seconds"] = "100000",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(_storage.FullName, "identitysharing.db")}",
             });
+            builder.Configuration.AddInMemoryCollection(ExtraConfiguration);
+            ConfigureServices(builder.Services);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Logging.AddProvider(Logs);
         });
         await _app.StartAsync();
         Address = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Client = new GrpcWireClient(Address);
+        Client = CreateClient(Address);
     }
 
     /// <summary>Clears the fakes' scripts and recorded requests between tests.</summary>
@@ -68,7 +88,7 @@ public sealed class HostFixture : IAsyncLifetime
         Banxa.Reset();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         Client?.Dispose();
         if (_app is not null)

@@ -43,8 +43,14 @@ public sealed class GrpcWireClient : IDisposable
     private readonly HttpClient _http;
 
     public GrpcWireClient(Uri address)
+        : this(address, new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
     {
-        _http = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+    }
+
+    /// <summary>With a handler of the caller's choosing: TLS options (client certificate, trust), one connection only.</summary>
+    public GrpcWireClient(Uri address, SocketsHttpHandler handler)
+    {
+        _http = new HttpClient(handler)
         {
             BaseAddress = address,
             DefaultRequestVersion = HttpVersion.Version20,

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace IdentitySharing.Host.Tests;
+
+/// <summary>The built host run as its own process with bad configuration: every problem on stderr, exit code 2, never listening.</summary>
+public sealed class StartupValidationTests
+{
+    private static readonly Dictionary<string, string> ValidUpstreams = new()
+    {
+        ["Sumsub__Accounts__main__AppToken"] = "sbx:startup-probe-app-token",
+        ["Sumsub__Accounts__main__SecretKey"] = "startup-probe-secret-key",
+        ["Sumsub__Accounts__main__BaseUrl"] = "http://127.0.0.1:9/",
+        ["Banxa__ApiKey"] = "startup-probe-banxa-key",
+        ["Banxa__ApiSecret"] = "startup-probe-banxa-secret",
+        ["Banxa__BaseUrl"] = "http://127.0.0.1:9/",
+    };
+
+    [Fact]
+    public async Task Every_configuration_problem_is_reported_at_once_by_key_and_the_process_exits_before_listening()
+    {
+        var missingCertificate = Path.Combine(Path.GetTempPath(), "identity-sharing-" + Guid.NewGuid().ToString("N") + ".pem");
+        var (exitCode, stdout, stderr) = await RunHostAsync(new()
+        {
+            ["Sumsub__Accounts__main__AppToken"] = "sbx:startup-probe-app-token",
+            ["Sumsub__Accounts__main__BaseUrl"] = "not a url",
+            ["Sumsub__DefaultAccount"] = "nope",
+            ["Banxa__ApiSecret"] = "startup-probe-banxa-secret",
+            ["Auth__Callers__billing__KeySha256"] = "zz",
+            ["Auth__Callers__billing__Methods__0"] = "NoSuchRpc",
+            ["Tls__CertificatePath"] = missingCertificate,
+            ["Tls__KeyPath"] = missingCertificate,
+            ["RateLimits__Default__PermitsPerSecond"] = "0",
+        });
+
+        exitCode.Should().Be(2, stderr);
+        foreach (var key in new[]
+        {
+            "Sumsub:Accounts:main:SecretKey", "Sumsub:Accounts:main:BaseUrl", "Sumsub:DefaultAccount", "Banxa:ApiKey",
+            "Auth:Callers:billing:KeySha256", "Auth:Callers:billing:Methods", "Tls:CertificatePath", "RateLimits:Default:PermitsPerSecond",
+        })
+        {
+            stderr.Should().Contain(key);
+        }
+        stderr.Should().NotContain("startup-probe-app-token").And.NotContain("startup-probe-banxa-secret");
+        stdout.Should().NotContain("Now listening");
+    }
+
+    [Fact]
+    public async Task Real_accounts_without_callers_refuse_to_start_unless_anonymous_callers_are_allowed_explicitly()
+    {
+        var (exitCode, stdout, stderr) = await RunHostAsync(ValidUpstreams);
+
+        exitCode.Should().Be(2, stderr);
+        stderr.Should().Contain("Auth:Callers").And.Contain("Auth:AllowAnonymous=true");
+        stdout.Should().NotContain("Now listening");
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunHostAsync(Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IdentitySharing.Host.dll"));
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
