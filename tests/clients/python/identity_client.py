@@ -49,6 +49,16 @@ def generate_stubs(out_dir):
     sys.path.insert(0, out_dir)
 
 
+def message_to_json(message):
+    """proto3 JSON with proto field names and every field, defaults included."""
+    try:
+        return json_format.MessageToDict(message, preserving_proto_field_name=True,
+                                         including_default_value_fields=True)
+    except TypeError:  # protobuf 26 and later renamed the option
+        return json_format.MessageToDict(message, preserving_proto_field_name=True,
+                                         always_print_fields_with_no_presence=True)
+
+
 def decode_details(trailing_metadata, status_pb, details_pb):
     encoded = next((value for key, value in trailing_metadata or () if key == STATUS_DETAILS_KEY), None)
     if encoded is None:
@@ -95,8 +105,7 @@ def main():
             try:
                 response, call = rpc.with_call(request, timeout=args.timeout_ms / 1000)
                 code, message = grpc.StatusCode.OK, ""
-                response_json = json_format.MessageToDict(response, preserving_proto_field_name=True,
-                                                          including_default_value_fields=True)
+                response_json = message_to_json(response)
                 details = None
             except grpc.RpcError as error:
                 code, message = error.code(), error.details()
