@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IdentitySharing.Testing.Grpc;
 
 namespace IdentitySharing.GrpcServer.Tests.ExternalClients;
 

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 
-namespace IdentitySharing.GrpcServer.Tests.ExternalClients;
+namespace IdentitySharing.Testing.Grpc;
 
 /// <summary>
-/// Finds and runs the external clients (Node, Python, buf). A missing tool fails the test with a
-/// message naming the script that installs it: these tests must never pass by not running.
+/// Finds and runs the external clients under tests/clients (Node, Python, buf). A missing tool
+/// fails the test with a message naming the script that installs it: these tests must never
+/// pass by not running.
 /// </summary>
-internal static class ExternalTools
+public static class ExternalTools
 {
     public const string InstallHint = "Run build/install-test-deps.sh to install the external test clients.";
 
-    // Generous: a client run makes a few dozen calls, and the machine may be loaded.
+    // Generous: an interop run makes a few dozen calls, and the machine may be loaded.
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -88,7 +89,7 @@ internal static class ExternalTools
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(fileName)} {string.Join(' ', arguments)} did not finish within {RunTimeout}.\n{await standardError}");
+            throw new TimeoutException($"{Path.GetFileName(fileName)} {arguments.FirstOrDefault()} did not finish within {RunTimeout}.\n{await standardError}");
         }
 
         return new ProcessResult(process.ExitCode, await standardOutput, await standardError);

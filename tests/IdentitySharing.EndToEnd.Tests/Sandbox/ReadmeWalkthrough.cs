@@ -1,0 +1,124 @@
+using System.Text;
+using IdentitySharing.Testing.Grpc;
+
+namespace IdentitySharing.EndToEnd.Tests.Sandbox;
+
+/// <summary>
+/// The first <c>sh</c> code block of README.md's "Calling it" section, split into shell
+/// variable assignments and commands (continuation lines joined, quotes removed), so the tests
+/// run the commands exactly as printed.
+/// </summary>
+public sealed class ReadmeWalkthrough
+{
+    private const string Section = "## Calling it";
+    private const string Fence = "```";
+
+    private ReadmeWalkthrough(IReadOnlyDictionary<string, string> variables, IReadOnlyList<IReadOnlyList<string>> commands)
+    {
+        Variables = variables;
+        Commands = commands;
+    }
+
+    /// <summary>Assignments such as <c>URL=http://127.0.0.1:5000</c>, by name.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; }
+
+    /// <summary>Every other command, as the words the shell would pass (variables not expanded).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Commands { get; }
+
+    public static ReadmeWalkthrough Load() =>
+        Parse(File.ReadAllText(Path.Combine(ExternalTools.RepoRoot, "README.md")));
+
+    public static ReadmeWalkthrough Parse(string readme)
+    {
+        ArgumentNullException.ThrowIfNull(readme);
+        var sectionStart = readme.IndexOf("\n" + Section + "\n", StringComparison.Ordinal);
+        if (sectionStart < 0)
+        {
+            throw new InvalidOperationException($"README.md has no \"{Section}\" section.");
+        }
+        var blockStart = readme.IndexOf(Fence + "sh\n", sectionStart, StringComparison.Ordinal);
+        var blockEnd = blockStart < 0 ? -1 : readme.IndexOf("\n" + Fence, blockStart + 1, StringComparison.Ordinal);
+        if (blockEnd < 0)
+        {
+            throw new InvalidOperationException($"README.md's \"{Section}\" section has no sh code block.");
+        }
+        var script = readme[(blockStart + Fence.Length + 3)..blockEnd].Replace("\\\n", " ", StringComparison.Ordinal);
+
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var commands = new List<IReadOnlyList<string>>();
+        foreach (var line in script.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+        {
+            var words = Split(line);
+            var equals = words[0].IndexOf('=', StringComparison.Ordinal);
+            if (words.Count == 1 && equals > 0)
+            {
+                variables[words[0][..equals]] = words[0][(equals + 1)..];
+            }
+            else
+            {
+                commands.Add(words);
+            }
+        }
+        return new ReadmeWalkthrough(variables, commands);
+    }
+
+    /// <summary>The single command whose words satisfy <paramref name="match"/>.</summary>
+    public IReadOnlyList<string> Command(Func<IReadOnlyList<string>, bool> match, string description)
+    {
+        var found = Commands.Where(match).ToList();
+        return found.Count == 1
+            ? found[0]
+            : throw new InvalidOperationException($"README.md's walkthrough should have exactly one command that {description}; it has {found.Count}.");
+    }
+
+    /// <summary>Shell word splitting for what the README uses: blanks, single and double quotes.</summary>
+    private static List<string> Split(string line)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        var inWord = false;
+        char? quote = null;
+        foreach (var character in line)
+        {
+            if (quote is not null)
+            {
+                if (character == quote)
+                {
+                    quote = null;
+                }
+                else
+                {
+                    word.Append(character);
+                }
+            }
+            else if (character is '\'' or '"')
+            {
+                quote = character;
+                inWord = true;
+            }
+            else if (char.IsWhiteSpace(character))
+            {
+                if (inWord)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                    inWord = false;
+                }
+            }
+            else
+            {
+                word.Append(character);
+                inWord = true;
+            }
+        }
+        if (quote is not null)
+        {
+            throw new InvalidOperationException($"Unbalanced quote in README.md command: {line}");
+        }
+        if (inWord)
+        {
+            words.Add(word.ToString());
+        }
+        return words;
+    }
+}
