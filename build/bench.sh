@@ -15,7 +15,7 @@
 #   micro  BenchmarkDotNet framing benchmarks (read and write one frame) with allocations.
 #
 # Sizes (env): REQUESTS=200000 CONNECTIONS=16 STREAMS=16 ROUNDS=3 WARMUP=50000
-#   MEMORY_CALLS=1000000  SHARE_REQUESTS=50000 SHARE_CONNECTIONS=16 SHARE_STREAMS=4
+#   MEMORY_CALLS=1000000  SHARE_REQUESTS=20000 SHARE_CONNECTIONS=16 SHARE_STREAMS=4
 #   SLOW_REQUESTS=30000 SLOW_CONNECTIONS=10 SLOW_STREAMS=100 SLOW_DELAY_MS=100  BDN_JOB=short
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ wants() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 
 requests="${REQUESTS:-200000}"; connections="${CONNECTIONS:-16}"; streams="${STREAMS:-16}"; rounds="${ROUNDS:-3}"
 warmup="${WARMUP:-50000}"; memory_calls="${MEMORY_CALLS:-1000000}"
-share_requests="${SHARE_REQUESTS:-50000}"; share_connections="${SHARE_CONNECTIONS:-16}"; share_streams="${SHARE_STREAMS:-4}"
+share_requests="${SHARE_REQUESTS:-20000}"; share_connections="${SHARE_CONNECTIONS:-16}"; share_streams="${SHARE_STREAMS:-4}"
 slow_requests="${SLOW_REQUESTS:-30000}"; slow_connections="${SLOW_CONNECTIONS:-10}"; slow_streams="${SLOW_STREAMS:-100}"
 slow_delay_ms="${SLOW_DELAY_MS:-100}"; bdn_job="${BDN_JOB:-short}"
 
