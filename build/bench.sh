@@ -68,7 +68,8 @@ start() {
   last_pid=$!; pids+=("$last_pid")
 }
 
-# load PID STATS N ARGS... : one h2load run of N requests (ARGS: its options and URL). Prints
+# load PID STATS N ARGS... : one h2load run (call it in the main shell, not a subshell, so that a
+# failed run ends the script) of N requests (ARGS: its options and URL). Prints
 # "req/s mean_ms p50_ms p90_ms p99_ms max_ms cpu_us_per_call alloc_bytes_per_call data_bytes_per_call".
 load() {
   local pid="$1" stats="$2" n="$3"; shift 3
@@ -161,9 +162,9 @@ if wants grpc; then
   header
   host_rps=(); bare_rps=(); host_cpu=(); bare_cpu=()
   for round in $(seq 1 "$rounds"); do
-    read -r r mean p50 p90 p99 max cpu alloc data < <(load "$host_pid" "$work/host.stats" "$requests" "${health_args[@]}" "$health_url")
+    load "$host_pid" "$work/host.stats" "$requests" "${health_args[@]}" "$health_url" >"$work/row"; read -r r mean p50 p90 p99 max cpu alloc data <"$work/row"
     row "$round" "host" "$r" "$mean" "$p50" "$p90" "$p99" "$max" "$cpu" "$alloc" "$data"; host_rps+=("$r"); host_cpu+=("$cpu")
-    read -r r mean p50 p90 p99 max cpu alloc data < <(load "$bare_pid" "$work/bare.stats" "$requests" "${health_args[@]}" "$bare_url")
+    load "$bare_pid" "$work/bare.stats" "$requests" "${health_args[@]}" "$bare_url" >"$work/row"; read -r r mean p50 p90 p99 max cpu alloc data <"$work/row"
     row "$round" "bare-kestrel" "$r" "$mean" "$p50" "$p90" "$p99" "$max" "$cpu" "$alloc" "$data"; bare_rps+=("$r"); bare_cpu+=("$cpu")
   done
   hm=$(median "${host_rps[@]}"); bm=$(median "${bare_rps[@]}"); hc=$(median "${host_cpu[@]}"); bc=$(median "${bare_cpu[@]}")
@@ -195,9 +196,9 @@ if wants share; then
   header
   service_rps=(); direct_rps=()
   for round in $(seq 1 "$rounds"); do
-    read -r r mean p50 p90 p99 max cpu alloc data < <(load "$host_pid" "$work/host.stats" "$share_requests" "${service_args[@]}" "$share_url")
+    load "$host_pid" "$work/host.stats" "$share_requests" "${service_args[@]}" "$share_url" >"$work/row"; read -r r mean p50 p90 p99 max cpu alloc data <"$work/row"
     row "$round" "service (host cpu)" "$r" "$mean" "$p50" "$p90" "$p99" "$max" "$cpu" "$alloc" "$data"; service_rps+=("$r")
-    read -r r mean p50 p90 p99 max cpu alloc data < <(load "$fake_pid" "$work/fake.stats" "$share_requests" "${direct_args[@]}" "$direct_url")
+    load "$fake_pid" "$work/fake.stats" "$share_requests" "${direct_args[@]}" "$direct_url" >"$work/row"; read -r r mean p50 p90 p99 max cpu alloc data <"$work/row"
     row "$round" "direct (fake cpu)" "$r" "$mean" "$p50" "$p90" "$p99" "$max" "$cpu" "$alloc" "$data"; direct_rps+=("$r")
   done
   sm=$(median "${service_rps[@]}"); dm=$(median "${direct_rps[@]}")
@@ -211,7 +212,7 @@ if wants slow; then
   echo "   h2load -n $slow_requests -c $slow_connections -m $slow_streams -d <GenerateShareTokenRequest frame, account \"slow\"> gRPC headers URL"
   before=$(stat_now "$work/host.stats"); threads_before=$(os_threads "$host_pid"); rss_before=$(rss_kb "$host_pid")
   since=$(date +%s%3N)
-  read -r r mean p50 p90 p99 max cpu alloc data < <(load "$host_pid" "$work/host.stats" "$slow_requests" -c "$slow_connections" -m "$slow_streams" -d "$work/share-slow.bin" "${grpc_headers[@]}" "$share_url")
+  load "$host_pid" "$work/host.stats" "$slow_requests" -c "$slow_connections" -m "$slow_streams" -d "$work/share-slow.bin" "${grpc_headers[@]}" "$share_url" >"$work/row"; read -r r mean p50 p90 p99 max cpu alloc data <"$work/row"
   threads_after=$(os_threads "$host_pid"); rss_after=$(rss_kb "$host_pid")
   header; row 1 "service, slow upstream" "$r" "$mean" "$p50" "$p90" "$p99" "$max" "$cpu" "$alloc" "$data"
   awk -v since="$since" '$1 >= since {n++; if ($2 > tmax) tmax = $2; if (tmin == "" || $2 < tmin) tmin = $2; if ($3 > qmax) qmax = $3; if ($9 > wmax) wmax = $9}
