@@ -1,5 +1,6 @@
 using IdentitySharing.GrpcServer.Internal;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,7 @@ public static class GrpcServerExtensions
 
         services.TryAddSingleton<GrpcServiceRegistry>();
         services.TryAddSingleton<GrpcCallDispatcher>();
+        services.TryAddEnumerable(Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton<IStartupFilter, UnimplementedCallFilter>());
         return services;
     }
 
@@ -38,7 +40,7 @@ public static class GrpcServerExtensions
     /// one POST endpoint per method at <c>/package.Service/Method</c>. Throws
     /// <see cref="InvalidOperationException"/> when a proto method has no handler, or a handler names
     /// no such method, has the wrong streaming kind or the wrong message types. Requests to paths no
-    /// mapped method matches get UNIMPLEMENTED.
+    /// mapped method matches (and no other endpoint handles) get UNIMPLEMENTED.
     /// </summary>
     public static IEndpointConventionBuilder MapGrpcService(
         this IEndpointRouteBuilder endpoints,
@@ -65,16 +67,6 @@ public static class GrpcServerExtensions
                 .MapPost(method.Path, dispatcher.CreateRequestDelegate(method))
                 .WithDisplayName($"gRPC {method.Path}")
                 .WithMetadata(method.Descriptor));
-        }
-
-        if (!registry.HasUnimplementedRoute)
-        {
-            registry.HasUnimplementedRoute = true;
-
-            // Any other two-segment path is a gRPC call to an unknown service or method.
-            endpoints.MapPost("/{service}/{method}", dispatcher.CreateUnimplementedDelegate(registry))
-                .WithDisplayName("gRPC unimplemented")
-                .Add(endpoint => ((RouteEndpointBuilder)endpoint).Order = int.MaxValue);
         }
 
         return new CompositeConventionBuilder(conventions);

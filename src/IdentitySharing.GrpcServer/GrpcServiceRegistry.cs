@@ -14,8 +14,6 @@ public sealed class GrpcServiceRegistry
 
     public IReadOnlyList<ServiceDescriptor> Services => _services;
 
-    internal bool HasUnimplementedRoute { get; set; }
-
     internal void Add(ServiceDescriptor service)
     {
         if (!_serviceNames.Add(service.FullName))

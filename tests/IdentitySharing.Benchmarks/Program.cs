@@ -1,10 +1,21 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using IdentitySharing.Benchmarks;
 
-// `bare URL` runs the bare-Kestrel ceiling server; anything else goes to BenchmarkDotNet.
-if (args.Length == 2 && args[0] == "bare")
+// Modes for build/bench.sh:
+//   bare URL                   the bare-Kestrel gRPC ceiling server
+//   sumsub-fake URL [DELAY_MS] the Sumsub share-token stand-in
+//   anything else              BenchmarkDotNet (e.g. --filter '*')
+switch (args)
 {
-    await BareKestrelServer.RunAsync(args[1]);
-    return;
+    case ["bare", var url]:
+        await BareKestrelServer.RunAsync(url);
+        break;
+    case ["sumsub-fake", var url, ..]:
+        var delayMs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+        await SumsubFakeServer.RunAsync(url, TimeSpan.FromMilliseconds(delayMs));
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(BareKestrelServer).Assembly).Run(args);
+        break;
 }
-BenchmarkSwitcher.FromAssembly(typeof(BareKestrelServer).Assembly).Run(args);

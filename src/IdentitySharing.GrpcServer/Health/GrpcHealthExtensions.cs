@@ -30,14 +30,23 @@ public static class GrpcHealthExtensions
         endpoints.ServiceProvider.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(health.EnterShutdown);
 
         return endpoints.MapGrpcService(HealthReflection.Descriptor.Services[0], service => service
-            .Unary<HealthCheckRequest, HealthCheckResponse>("Check", (request, _) => Task.FromResult(Check(health, request)))
+            .Unary<HealthCheckRequest, HealthCheckResponse>("Check", (request, _) => Check(health, request))
             .ServerStreaming<HealthCheckRequest, HealthCheckResponse>("Watch", (request, responses, context) => WatchAsync(health, request, responses, context)));
     }
 
-    private static HealthCheckResponse Check(HealthStatusService health, HealthCheckRequest request) =>
-        health.TryGetStatus(request.Service, out var status)
-            ? new HealthCheckResponse { Status = status }
-            : throw new RpcException(StatusCode.NotFound, $"Unknown service '{request.Service}'.");
+    // Check is what load balancers poll: answer from completed tasks made once per status (responses are only ever serialized).
+    private static readonly Task<HealthCheckResponse>[] CheckAnswers =
+        [.. Enum.GetValues<HealthCheckResponse.Types.ServingStatus>().Select(status => Task.FromResult(new HealthCheckResponse { Status = status }))];
+
+    private static Task<HealthCheckResponse> Check(HealthStatusService health, HealthCheckRequest request)
+    {
+        if (!health.TryGetStatus(request.Service, out var status))
+        {
+            throw new RpcException(StatusCode.NotFound, $"Unknown service '{request.Service}'.");
+        }
+
+        return (uint)status < (uint)CheckAnswers.Length ? CheckAnswers[(int)status] : Task.FromResult(new HealthCheckResponse { Status = status });
+    }
 
     private static async Task WatchAsync(HealthStatusService health, HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responses, ServerCallContext context)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using IdentitySharing.Infrastructure.Resilience;
 
@@ -67,17 +68,25 @@ internal static class UpstreamHttp
         await using (stream.ConfigureAwait(false))
         {
             using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            // Pooled: a fresh 16 KB chunk per call was most of what an upstream call allocated.
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                if (buffer.Length + read > MaxResponseBytes)
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    return null;
+                    if (buffer.Length + read > MaxResponseBytes)
+                    {
+                        return null;
+                    }
+                    buffer.Write(chunk, 0, read);
                 }
-                buffer.Write(chunk, 0, read);
+                return buffer.ToArray();
             }
-            return buffer.ToArray();
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
     }
 
