@@ -135,7 +135,7 @@ internal sealed class HostProcess : IAsyncDisposable
         environment["Banxa__ApiKey"] = banxa.ApiKey;
         environment["Banxa__ApiSecret"] = banxa.ApiSecret;
         environment["Auth__AllowAnonymous"] = "true";
-        environment["Logging__Console__FormatterName"] = "simple";
+        environment["Logging__Format"] = "simple";
         foreach (var (key, value) in settings)
         {
             environment[key] = value;
