@@ -128,6 +128,7 @@ if $need_host; then
   start bare "$bench_dir" dotnet IdentitySharing.Benchmarks.dll bare "http://127.0.0.1:$bare_port"; bare_pid=$last_pid
   # The host as deployed (from its output folder, with its appsettings.json), with two Sumsub
   # accounts on the fakes ("bench" the default, "slow") and Banxa keys, which are required.
+  # Client-side pacing is lifted: it would (rightly) hold the load to Sumsub's 50 POST per 5 s.
   start host "$repo/src/IdentitySharing.Host/bin/Release/net10.0" env \
     Sumsub__DefaultAccount=bench \
     Sumsub__Accounts__bench__AppToken=bench-app-token Sumsub__Accounts__bench__SecretKey=bench-secret-key \
@@ -136,6 +137,8 @@ if $need_host; then
     Sumsub__Accounts__slow__BaseUrl="http://127.0.0.1:$slow_port" \
     Banxa__ApiKey=bench-banxa-key Banxa__ApiSecret=bench-banxa-secret Banxa__BaseUrl="http://127.0.0.1:$fake_port" \
     Auth__AllowAnonymous=true \
+    Sumsub__RateLimits__PostPer5Seconds=10000000 Sumsub__RateLimits__GetPer5Seconds=10000000 \
+    Storage__ConnectionString="Data Source=$work/bench.db" \
     dotnet IdentitySharing.Host.dll --urls "http://127.0.0.1:$host_port"
   host_pid=$last_pid
   for port in "$fake_port" "$slow_port" "$bare_port" "$host_port"; do wait_port "$port"; done
