@@ -82,6 +82,7 @@ public static class DependencyInjection
         where TDescriber : class, IShareActionDescriber<TCommand, TValue>
     {
         services.TryAddSingleton<KeyedAsyncLock>();
+        services.TryAddScoped<IdempotentAttempt>();
         services.TryAddSingleton<IOutcomeCodec<TValue>, TCodec>();
         services.TryAddTransient<IShareActionDescriber<TCommand, TValue>, TDescriber>();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IPipelineBehavior<TCommand, Result<TValue>>, IdempotencyBehavior<TCommand, TValue>>());

@@ -1,4 +1,5 @@
 using IdentitySharing.Application.Common;
+using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Domain;
@@ -6,10 +7,14 @@ using NSubstitute;
 
 namespace IdentitySharing.Application.Tests;
 
-/// <summary>An import whose answer was lost is reconciled by user_id, never repeated.</summary>
+/// <summary>
+/// An import whose answer was lost is reconciled by user_id, never repeated; so is the retry of
+/// a request whose earlier attempt stored no outcome (its host died, or its outcome was unknown).
+/// </summary>
 public sealed class ImportReconciliationTests : IDisposable
 {
-    private static readonly Error Unknown = new(ErrorKind.Unavailable, SumsubImportOutcome.UnknownReason, "The import's outcome is unknown.");
+    private static readonly Error Unknown = new(ErrorKind.Unavailable, SumsubImportOutcome.UnknownReason, "The import's outcome is unknown.") { MayHaveActed = true };
+    private static readonly DateTimeOffset EarlierAttemptStartedAt = App.Now.AddMinutes(-5);
 
     private readonly App _app = new();
 
@@ -87,5 +92,96 @@ public sealed class ImportReconciliationTests : IDisposable
 
         (await Import("user-7")).Error.Should().BeSameAs(rejected);
         await _app.Sumsub.DidNotReceiveWithAnyArgs().FindApplicantByExternalUserIdAsync(default!, default!, TestContext.Current.CancellationToken);
+    }
+
+    private Task<Result<ImportedApplicant>> RetryAfterAnEarlierAttempt(string? userId)
+    {
+        _app.IdempotencyStore.TryClaimAsync(default!, default!, default, default, default, default)
+            .ReturnsForAnyArgs(IdempotencyClaim.Acquired("claim-2", EarlierAttemptStartedAt));
+        return _app.Send(new ImportApplicantCommand("_act-partner-token", [], userId, null, null, "request-1"));
+    }
+
+    private void LookupFindsNothing() =>
+        _app.Sumsub.FindApplicantByExternalUserIdAsync(default!, default!, Arg.Any<CancellationToken>())
+            .ReturnsForAnyArgs(Result<ImportedApplicant>.Failure(new Error(ErrorKind.NotFound, "APPLICANT_NOT_FOUND", "none")));
+
+    [Fact]
+    public async Task A_lost_answer_abandons_the_idempotency_claim_so_the_retry_reconciles_instead_of_importing_blindly()
+    {
+        LookupFindsNothing();
+
+        var result = await _app.Send(new ImportApplicantCommand("_act-partner-token", [], "user-7", null, null, "request-1"));
+
+        result.Error!.MayHaveActed.Should().BeTrue();
+        await _app.IdempotencyStore.Received(1).AbandonAsync(Arg.Any<IdempotencyKey>(), "claim", App.Now, Arg.Any<CancellationToken>());
+        await _app.IdempotencyStore.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, TestContext.Current.CancellationToken);
+        await _app.IdempotencyStore.DidNotReceiveWithAnyArgs().CompleteAsync(default!, default!, default!, default, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_retry_finds_the_earlier_attempts_applicant_and_returns_it_without_importing_again()
+    {
+        var applicant = new ImportedApplicant("applicant1", "our.client", "user-7", EarlierAttemptStartedAt.AddSeconds(2), null, "init");
+        LookupFinds(applicant);
+
+        var result = await RetryAfterAnEarlierAttempt("user-7");
+
+        result.Value.Should().BeSameAs(applicant);
+        await _app.Sumsub.DidNotReceiveWithAnyArgs().ImportApplicantAsync(default!, default!, TestContext.Current.CancellationToken);
+        await _app.IdempotencyStore.Received(1).CompleteAsync(Arg.Any<IdempotencyKey>(), "claim-2", Arg.Any<string>(), Arg.Any<DateTimeOffset>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_retry_imports_when_the_earlier_attempt_left_no_applicant()
+    {
+        LookupFindsNothing();
+        var imported = new ImportedApplicant("applicant2", "our.client", "user-7", App.Now, null, "init");
+        _app.Sumsub.ImportApplicantAsync(default!, default!, Arg.Any<CancellationToken>()).ReturnsForAnyArgs(Result<ImportedApplicant>.Success(imported));
+
+        var result = await RetryAfterAnEarlierAttempt("user-7");
+
+        result.Value.Should().BeSameAs(imported);
+        Received.InOrder(() =>
+        {
+            _app.Sumsub.FindApplicantByExternalUserIdAsync(App.DefaultAccount, ExternalUserId.Create("user-7"), Arg.Any<CancellationToken>());
+            _app.Sumsub.ImportApplicantAsync(App.DefaultAccount, Arg.Any<ApplicantImport>(), Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task A_retry_without_a_user_id_does_not_import_again_and_keeps_the_outcome_unknown()
+    {
+        var result = await RetryAfterAnEarlierAttempt(userId: null);
+
+        result.Error!.Reason.Should().Be(SumsubImportOutcome.UnknownReason);
+        result.Error.MayHaveActed.Should().BeTrue();
+        result.Error.Message.Should().Contain("new request_id");
+        await _app.Sumsub.DidNotReceiveWithAnyArgs().ImportApplicantAsync(default!, default!, TestContext.Current.CancellationToken);
+        await _app.Sumsub.DidNotReceiveWithAnyArgs().FindApplicantByExternalUserIdAsync(default!, default!, TestContext.Current.CancellationToken);
+        await _app.IdempotencyStore.Received(1).AbandonAsync(Arg.Any<IdempotencyKey>(), "claim-2", App.Now, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_retry_whose_lookup_fails_does_not_import_and_stays_unknown()
+    {
+        _app.Sumsub.FindApplicantByExternalUserIdAsync(default!, default!, Arg.Any<CancellationToken>())
+            .ReturnsForAnyArgs(Result<ImportedApplicant>.Failure(new Error(ErrorKind.Unavailable, "UPSTREAM_UNAVAILABLE", "503")));
+
+        var result = await RetryAfterAnEarlierAttempt("user-7");
+
+        result.Error!.Reason.Should().Be(SumsubImportOutcome.UnknownReason);
+        result.Error.MayHaveActed.Should().BeTrue();
+        await _app.Sumsub.DidNotReceiveWithAnyArgs().ImportApplicantAsync(default!, default!, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_retry_does_not_take_an_applicant_older_than_the_earlier_attempt_for_its_result()
+    {
+        LookupFinds(new ImportedApplicant("older", "our.client", "user-7", EarlierAttemptStartedAt.AddDays(-1), null, null));
+
+        var result = await RetryAfterAnEarlierAttempt("user-7");
+
+        result.Error!.Reason.Should().Be(SumsubImportOutcome.UnknownReason);
+        await _app.Sumsub.DidNotReceiveWithAnyArgs().ImportApplicantAsync(default!, default!, TestContext.Current.CancellationToken);
     }
 }

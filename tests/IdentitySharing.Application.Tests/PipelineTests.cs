@@ -120,7 +120,8 @@ public sealed class PipelineTests : IDisposable
         var result = await app.Send(new GenerateShareTokenCommand("", "partner", 0, null, null));
 
         result.ValidationViolations().Should().ContainSingle();
-        app.Services.GetServices<IPipelineBehavior<GenerateShareTokenCommand, Result<ShareTokenGenerated>>>()
+        using var scope = app.Services.CreateScope();
+        scope.ServiceProvider.GetServices<IPipelineBehavior<GenerateShareTokenCommand, Result<ShareTokenGenerated>>>()
             .Select(b => b.GetType().GetGenericTypeDefinition())
             .Should().Equal(typeof(TracingBehavior<,>), typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(AuditBehavior<,>));
     }

@@ -41,6 +41,12 @@ public sealed record Error(ErrorKind Kind, string Reason, string Message)
     public UpstreamFailure? Upstream { get; init; }
     /// <summary>How long the caller should wait before retrying, when a retry can help.</summary>
     public TimeSpan? RetryAfter { get; init; }
+    /// <summary>
+    /// The upstream may have acted although the call failed (the request was sent, its answer
+    /// lost): a retry must find out what happened before acting again, never simply repeat.
+    /// The idempotency layer keeps such a request's key so its retry is told so.
+    /// </summary>
+    public bool MayHaveActed { get; init; }
 
     public static Error Validation(IReadOnlyList<FieldViolation> violations) =>
         new(ErrorKind.Validation, "INVALID_REQUEST", violations.Count == 1

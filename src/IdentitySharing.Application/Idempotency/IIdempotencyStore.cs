@@ -10,7 +10,10 @@ public sealed record IdempotencyKey(string Caller, string Rpc, string RequestId)
 /// <summary>What <see cref="IIdempotencyStore.TryClaimAsync"/> found.</summary>
 public enum IdempotencyClaimState
 {
-    /// <summary>This caller now owns the key and must run the request, then complete or release the claim.</summary>
+    /// <summary>
+    /// This caller now owns the key and must run the request, then complete, release or abandon the claim.
+    /// <see cref="IdempotencyClaim.PriorAttemptStartedAt"/> says whether an earlier attempt held it.
+    /// </summary>
     Acquired,
     /// <summary>The request ran before: <see cref="IdempotencyClaim.Outcome"/> holds the stored outcome.</summary>
     Completed,
@@ -23,9 +26,16 @@ public enum IdempotencyClaimState
 /// <param name="State">What the store found.</param>
 /// <param name="ClaimToken">With <see cref="IdempotencyClaimState.Acquired"/>: proves ownership when completing or releasing.</param>
 /// <param name="Outcome">With <see cref="IdempotencyClaimState.Completed"/>: the stored outcome, as encoded by an <see cref="IOutcomeCodec{TValue}"/>.</param>
-public readonly record struct IdempotencyClaim(IdempotencyClaimState State, string? ClaimToken = null, string? Outcome = null)
+/// <param name="PriorAttemptStartedAt">
+/// With <see cref="IdempotencyClaimState.Acquired"/>: null for a fresh key; otherwise the claim was
+/// taken over from an earlier attempt that never stored an outcome (its process died, or it
+/// abandoned the claim because its outcome was unknown), and this is when that first attempt
+/// claimed the key. That attempt may have acted upstream.
+/// </param>
+public readonly record struct IdempotencyClaim(IdempotencyClaimState State, string? ClaimToken = null, string? Outcome = null, DateTimeOffset? PriorAttemptStartedAt = null)
 {
-    public static IdempotencyClaim Acquired(string claimToken) => new(IdempotencyClaimState.Acquired, ClaimToken: claimToken);
+    public static IdempotencyClaim Acquired(string claimToken, DateTimeOffset? priorAttemptStartedAt = null) =>
+        new(IdempotencyClaimState.Acquired, ClaimToken: claimToken, PriorAttemptStartedAt: priorAttemptStartedAt);
 
     public static IdempotencyClaim Completed(string outcome) => new(IdempotencyClaimState.Completed, Outcome: outcome);
 
@@ -41,8 +51,12 @@ public readonly record struct IdempotencyClaim(IdempotencyClaimState State, stri
 /// Claim protocol: <see cref="TryClaimAsync"/> inserts a pending row if none exists (an atomic
 /// insert-if-absent, so exactly one replica wins); a pending row whose claim has expired (its
 /// owner crashed or hung) is taken over atomically by whoever asks first; losers poll. The
-/// owner then stores the outcome with <see cref="CompleteAsync"/> or deletes its claim with
-/// <see cref="ReleaseAsync"/> so a retry runs the request again.
+/// owner then stores the outcome with <see cref="CompleteAsync"/>, deletes its claim with
+/// <see cref="ReleaseAsync"/> so a retry runs the request afresh, or — when the upstream may have
+/// acted but the outcome is unknown — ends it with <see cref="AbandonAsync"/>, so the retry takes
+/// the claim over at once and is told (<see cref="IdempotencyClaim.PriorAttemptStartedAt"/>) to
+/// find out what happened before acting again. A crashed owner's claim ends the same way, only
+/// later (when it expires). The row keeps the first attempt's start throughout.
 /// </para>
 /// Completed rows hold the outcomes as the caller received them, share tokens included
 /// (replaying a minted token is the point), until <see cref="DeleteExpiredAsync"/> removes them.
@@ -62,6 +76,13 @@ public interface IIdempotencyStore
 
     /// <summary>Deletes a pending claim this caller holds, so the next attempt runs the request again.</summary>
     Task ReleaseAsync(IdempotencyKey key, string claimToken, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a pending claim this caller holds without storing an outcome, but keeps the row:
+    /// the next attempt takes it over at once, as from a crashed owner, and learns that an
+    /// earlier attempt may have acted.
+    /// </summary>
+    Task AbandonAsync(IdempotencyKey key, string claimToken, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes expired rows (never a live claim); returns how many.</summary>
     Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);

@@ -31,12 +31,21 @@ namespace IdentitySharing.Application.Idempotency;
 /// fails the outcome is still returned (the upstream action happened; failing the call would
 /// misreport it) and logged; the pending claim then expires and a later retry runs again.
 /// </para>
+/// <para>
+/// An outcome that is <see cref="Error.MayHaveActed"/> (the upstream got the request, its answer
+/// was lost) is neither stored nor released: storing it would answer "unknown" for the whole
+/// retention period although a retry could find out, and releasing it would let a retry repeat
+/// the action blindly. The claim is abandoned instead, so the retry takes it over at once, like
+/// the claim of a crashed host once it expires; either way the new attempt's
+/// <see cref="IdempotentAttempt.PriorAttemptStartedAt"/> tells the handler to reconcile first.
+/// </para>
 /// </summary>
 public sealed partial class IdempotencyBehavior<TRequest, TValue>(
     IIdempotencyStore store,
     ICallerContext caller,
     IOutcomeCodec<TValue> codec,
     KeyedAsyncLock locks,
+    IdempotentAttempt attempt,
     IOptions<IdempotencyOptions> options,
     TimeProvider time,
     ILogger<IdempotencyBehavior<TRequest, TValue>> logger)
@@ -84,6 +93,11 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             switch (claim.State)
             {
                 case IdempotencyClaimState.Acquired:
+                    if (claim.PriorAttemptStartedAt is { } priorAttemptStartedAt)
+                    {
+                        IdempotencyLog.TakenOver(logger, key.Rpc, key.Caller);
+                        attempt.PriorAttemptStartedAt = priorAttemptStartedAt;
+                    }
                     return await RunAndStoreAsync(key, claim.ClaimToken!, next).ConfigureAwait(false);
                 case IdempotencyClaimState.Completed:
                     IdempotencyLog.Replayed(logger, key.Rpc, key.Caller);
@@ -118,6 +132,11 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             throw;
         }
 
+        if (outcome.Error is { MayHaveActed: true })
+        {
+            await AbandonAsync(key, claimToken).ConfigureAwait(false);
+            return outcome;
+        }
         if (!IsStored(outcome))
         {
             await ReleaseAsync(key, claimToken).ConfigureAwait(false);
@@ -136,6 +155,19 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             IdempotencyLog.StoreFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
         }
         return outcome;
+    }
+
+    private async Task AbandonAsync(IdempotencyKey key, string claimToken)
+    {
+        try
+        {
+            await store.AbandonAsync(key, claimToken, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The claim then expires by itself after ClaimTimeout, and the retry reconciles just the same.
+            IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
+        }
     }
 
     private async Task ReleaseAsync(IdempotencyKey key, string claimToken)
@@ -166,6 +198,9 @@ internal static partial class IdempotencyLog
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "{Rpc} from {Caller}: the idempotency store failed ({ExceptionType}); the request was refused unrun")]
     public static partial void ClaimFailed(ILogger logger, string rpc, string caller, string? exceptionType);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: took over the claim of an earlier attempt that stored no outcome; it may have acted upstream")]
+    public static partial void TakenOver(ILogger logger, string rpc, string caller);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: releasing the idempotency claim failed ({ExceptionType}); retries wait until it expires")]
     public static partial void ReleaseFailed(ILogger logger, string rpc, string caller, string? exceptionType);

@@ -12,7 +12,9 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// <item>otherwise read the row: a different fingerprint is a mismatch, a completed row is
 /// replayed, a live pending claim means "wait";</item>
 /// <item>an expired pending claim (its owner crashed) is taken over by an <c>UPDATE</c> that
-/// only matches the old claim token, so exactly one caller takes it;</item>
+/// only matches the old claim token, so exactly one caller takes it, and learns from the row's
+/// <c>created_at</c> (never changed by a takeover) when the first attempt began;</item>
+/// <item>an abandoned claim is a pending row whose claim ended at once, taken over the same way;</item>
 /// <item>a row past its retention counts as absent: it is deleted and the claim retried.</item>
 /// </list>
 /// </summary>
@@ -75,7 +77,7 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
                 }
                 if (await TakeOverAsync(connection, key, row.ClaimToken, claimToken, claimUntil, expiresAt, cancellationToken).ConfigureAwait(false))
                 {
-                    return IdempotencyClaim.Acquired(claimToken);
+                    return IdempotencyClaim.Acquired(claimToken, StorageTime.FromMicroseconds(row.CreatedAt));
                 }
             }
         }
@@ -110,6 +112,19 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
         }
     }
 
+    public async Task AbandonAsync(IdempotencyKey key, string claimToken, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var update = Command(connection, key,
+                $"UPDATE idempotency_records SET claimed_until = @now WHERE {KeyMatch} AND state = '{Pending}' AND claim_token = @claim_token");
+            update.AddParameter("now", StorageTime.ToMicroseconds(now), DbType.Int64);
+            update.AddParameter("claim_token", claimToken, DbType.String);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -135,13 +150,13 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
     private static async Task<Row?> ReadAsync(DbConnection connection, IdempotencyKey key, CancellationToken cancellationToken)
     {
         await using var select = Command(connection, key,
-            $"SELECT fingerprint, state, claim_token, claimed_until, outcome, expires_at FROM idempotency_records WHERE {KeyMatch}");
+            $"SELECT fingerprint, state, claim_token, claimed_until, outcome, expires_at, created_at FROM idempotency_records WHERE {KeyMatch}");
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
-        return new Row(reader.GetString(0), reader.GetString(1), reader.GetNullableString(2), reader.GetInt64(3), reader.GetNullableString(4), reader.GetInt64(5));
+        return new Row(reader.GetString(0), reader.GetString(1), reader.GetNullableString(2), reader.GetInt64(3), reader.GetNullableString(4), reader.GetInt64(5), reader.GetInt64(6));
     }
 
     private static async Task DeleteIfUnchangedAsync(DbConnection connection, IdempotencyKey key, Row row, CancellationToken cancellationToken)
@@ -168,5 +183,5 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
         return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    private sealed record Row(string Fingerprint, string State, string? ClaimToken, long ClaimedUntil, string? Outcome, long ExpiresAt);
+    private sealed record Row(string Fingerprint, string State, string? ClaimToken, long ClaimedUntil, string? Outcome, long ExpiresAt, long CreatedAt);
 }

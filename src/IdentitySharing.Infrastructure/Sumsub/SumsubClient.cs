@@ -91,6 +91,7 @@ public sealed class SumsubClient : ISumsubClient
             "Sumsub received the import but its answer was lost (timeout or dropped connection); the share token may have been used. The import's outcome is unknown.")
         {
             Upstream = new UpstreamFailure(SumsubErrorMapper.Upstream, null, null, null),
+            MayHaveActed = true,
         };
 
     /// <summary>Query values are URL-encoded here, before signing; empty options are left out.</summary>

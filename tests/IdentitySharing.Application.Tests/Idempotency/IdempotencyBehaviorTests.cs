@@ -20,6 +20,7 @@ public sealed class IdempotencyBehaviorTests
     private readonly ImportedApplicantCodec _codec = new();
     private readonly ManualTimeProvider _time = new(App.Now);
     private readonly CapturedLogs _logs = new();
+    private readonly IdempotentAttempt _attempt = new();
     private readonly IdempotencyOptions _options = new() { Retention = TimeSpan.FromHours(6), ClaimTimeout = TimeSpan.FromMinutes(3) };
     private int _handlerCalls;
 
@@ -33,7 +34,7 @@ public sealed class IdempotencyBehaviorTests
     private IdempotencyBehavior<ImportApplicantCommand, ImportedApplicant> Behavior()
     {
         var loggers = LoggerFactory.Create(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
-        return new(_store, _caller, _codec, new KeyedAsyncLock(), Options.Create(_options), _time,
+        return new(_store, _caller, _codec, new KeyedAsyncLock(), _attempt, Options.Create(_options), _time,
             loggers.CreateLogger<IdempotencyBehavior<ImportApplicantCommand, ImportedApplicant>>());
     }
 
@@ -146,6 +147,54 @@ public sealed class IdempotencyBehaviorTests
 
         result.Error!.Kind.Should().Be(kind);
         await _store.Received(1).ReleaseAsync(Key, "claim-1", Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().CompleteAsync(default!, default!, default!, default, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_first_attempt_tells_the_handler_nothing_ran_before()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
+        DateTimeOffset? seenByHandler = App.Now;
+
+        await Send(Behavior(), Command(), () =>
+        {
+            seenByHandler = _attempt.PriorAttemptStartedAt;
+            return Task.FromResult<Result<ImportedApplicant>>(Applicant);
+        });
+
+        seenByHandler.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_claim_taken_over_from_an_earlier_attempt_tells_the_handler_when_that_attempt_began()
+    {
+        var earlier = App.Now.AddMinutes(-4);
+        StoreAnswers(IdempotencyClaim.Acquired("claim-2", earlier));
+        DateTimeOffset? seenByHandler = null;
+
+        var result = await Send(Behavior(), Command(), () =>
+        {
+            seenByHandler = _attempt.PriorAttemptStartedAt;
+            return Task.FromResult<Result<ImportedApplicant>>(Applicant);
+        });
+
+        result.Value.Should().Be(Applicant);
+        seenByHandler.Should().Be(earlier);
+        await _store.Received(1).CompleteAsync(Key, "claim-2", Arg.Any<string>(), App.Now.AddHours(6), Arg.Any<CancellationToken>());
+        _logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Text.Contains("took over the claim", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_outcome_that_may_have_acted_abandons_the_claim_instead_of_storing_or_releasing_it()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
+        var unknown = new Error(ErrorKind.Unavailable, SumsubImportOutcome.UnknownReason, "lost") { MayHaveActed = true };
+
+        var result = await Send(Behavior(), Command(), Handler(unknown));
+
+        result.Error.Should().Be(unknown);
+        await _store.Received(1).AbandonAsync(Key, "claim-1", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
         await _store.DidNotReceiveWithAnyArgs().CompleteAsync(default!, default!, default!, default, Arg.Any<CancellationToken>());
     }
 

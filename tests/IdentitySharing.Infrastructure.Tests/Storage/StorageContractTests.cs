@@ -103,6 +103,7 @@ public abstract class StorageContractTests : IAsyncLifetime
 
         first.State.Should().Be(IdempotencyClaimState.Acquired);
         first.ClaimToken.Should().NotBeNullOrEmpty();
+        first.PriorAttemptStartedAt.Should().BeNull("nothing ran under this key before");
         duplicate.State.Should().Be(IdempotencyClaimState.InProgress);
     }
 
@@ -144,6 +145,39 @@ public abstract class StorageContractTests : IAsyncLifetime
         var retry = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
         retry.State.Should().Be(IdempotencyClaimState.Acquired);
         retry.ClaimToken.Should().NotBe(claim.ClaimToken);
+        retry.PriorAttemptStartedAt.Should().BeNull("a released attempt did nothing upstream");
+    }
+
+    [Fact]
+    public async Task An_abandoned_claim_is_taken_over_at_once_and_says_when_the_first_attempt_began()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        await store.AbandonAsync(Key, first.ClaimToken!, T0.AddSeconds(10), Ct);
+        var second = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(11), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        await store.AbandonAsync(Key, second.ClaimToken!, T0.AddSeconds(20), Ct);
+        var third = await new SqlIdempotencyStore(NewReplicaDatabase()).TryClaimAsync(Key, "fp", T0.AddSeconds(21), T0.AddMinutes(3), T0.AddHours(24), Ct);
+
+        second.State.Should().Be(IdempotencyClaimState.Acquired, "an abandoned claim is not live");
+        second.PriorAttemptStartedAt.Should().Be(T0);
+        third.State.Should().Be(IdempotencyClaimState.Acquired);
+        third.PriorAttemptStartedAt.Should().Be(T0, "the first attempt's start survives every takeover");
+        (await store.CompleteAsync(Key, second.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeFalse("the abandoned claim is no longer its owner's");
+        (await store.TryClaimAsync(Key, "other", T0.AddSeconds(22), T0.AddMinutes(3), T0.AddHours(24), Ct)).State
+            .Should().Be(IdempotencyClaimState.Mismatch, "an abandoned row still guards its request_id");
+    }
+
+    [Fact]
+    public async Task Abandoning_needs_the_current_claim_token()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        await store.AbandonAsync(Key, "not-the-claim-token", T0.AddSeconds(1), Ct);
+
+        (await store.TryClaimAsync(Key, "fp", T0.AddSeconds(2), T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
+        (await store.CompleteAsync(Key, claim.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeTrue();
     }
 
     [Fact]
@@ -159,6 +193,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         claims.Where(c => c.State != IdempotencyClaimState.Acquired).Should().OnlyContain(c => c.State == IdempotencyClaimState.InProgress);
         (await replicas[0].CompleteAsync(Key, crashed.ClaimToken!, "{}", later.AddHours(24), Ct)).Should().BeFalse();
         var winner = claims.Single(c => c.State == IdempotencyClaimState.Acquired);
+        winner.PriorAttemptStartedAt.Should().Be(T0, "the crashed owner claimed the key at T0 and may have acted since");
         (await replicas[0].CompleteAsync(Key, winner.ClaimToken!, "{\"ok\":true}", later.AddHours(24), Ct)).Should().BeTrue();
     }
 
