@@ -97,4 +97,45 @@ public sealed class IdempotencyTests(HostFixture host) : IClassFixture<HostFixtu
         recovered.Response!.Applicant.Id.Should().Be("recovered1");
         ImportsSeen.Should().Be(2);
     }
+
+    [Fact]
+    public async Task A_retry_after_a_lost_import_answer_finds_the_applicant_instead_of_importing_again()
+    {
+        host.Reset();
+        host.Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.WithFault(FaultMode.ResetMidResponse));
+        // Sumsub has not finished the import when the first attempt looks; it has when the retry does.
+        host.Sumsub.Script("GET", FakeSumsub.ApplicantByExternalUserIdPath("customer-lost"),
+            ScriptedResponse.Json(404, """{"description":"Applicant not found","code":404}"""),
+            FakeSumsub.Applicant("lateapplicant1", "customer-lost", DateTimeOffset.UtcNow.AddSeconds(1)));
+        var request = new ImportApplicantRequest { ShareToken = "_act-lost-answer", UserId = "customer-lost", RequestId = NewRequestId() };
+
+        var first = await host.Client.ImportApplicant(request);
+        var retry = await host.Client.ImportApplicant(request);
+
+        first.StatusCode.Should().Be(14, first.StatusMessage);
+        first.Detail<ErrorInfo>()!.Type.Should().Be("IMPORT_OUTCOME_UNKNOWN");
+        retry.StatusCode.Should().Be(0, retry.StatusMessage);
+        retry.Response!.Applicant.Id.Should().Be("lateapplicant1");
+        ImportsSeen.Should().Be(1, "the share token may be spent: the import is never sent twice");
+        var replay = await host.Client.ImportApplicant(request);
+        replay.Response!.Applicant.Id.Should().Be("lateapplicant1", "the reconciled outcome is stored for later retries");
+        host.Sumsub.Requests.Count(r => r.Method == "GET").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_lost_import_answer_without_user_id_stays_unknown_and_never_imports_again()
+    {
+        host.Reset();
+        host.Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.WithFault(FaultMode.ResetMidResponse));
+        var request = new ImportApplicantRequest { ShareToken = "_act-lost-no-user", RequestId = NewRequestId() };
+
+        var first = await host.Client.ImportApplicant(request);
+        var retry = await host.Client.ImportApplicant(request);
+
+        first.Detail<ErrorInfo>()!.Type.Should().Be("IMPORT_OUTCOME_UNKNOWN");
+        retry.StatusCode.Should().Be(14, retry.StatusMessage);
+        retry.Detail<ErrorInfo>()!.Type.Should().Be("IMPORT_OUTCOME_UNKNOWN");
+        retry.StatusMessage.Should().Contain("new request_id");
+        ImportsSeen.Should().Be(1);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Web;
@@ -6,15 +7,23 @@ using Microsoft.AspNetCore.Http;
 namespace IdentitySharing.Testing.Upstreams;
 
 /// <summary>
-/// A scriptable fake of Sumsub's API for one account. Unscripted, it mints share tokens and
-/// imports applicants successfully; a bad X-App-* signature gets Sumsub's 401.
+/// A scriptable fake of Sumsub's API for one account. Unscripted, it mints share tokens,
+/// imports applicants successfully and finds the latest one it imported for an external user
+/// id; a bad X-App-* signature gets Sumsub's 401.
+/// <para>
+/// Like Sumsub, it acts when the request arrives: an import is recorded, and its applicant
+/// can be found, even when the answer never reaches the caller (the caller died, or the
+/// answer was delayed past its deadline).
+/// </para>
 /// </summary>
 public sealed class FakeSumsub : FakeUpstream
 {
     public const string ShareTokenPath = "/resources/accessTokens/shareToken";
     public const string ImportPath = "/resources/applicants/-/import";
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(60);
+    private const string ByExternalUserIdPrefix = "/resources/applicants/-;externalUserId=";
     private int _tokensIssued;
+    private readonly ConcurrentDictionary<string, string> _importedByExternalUserId = new(StringComparer.Ordinal);
 
     public string AppToken { get; } = "sbx:fake-" + Guid.NewGuid().ToString("N");
     public string SecretKey { get; } = VendorSignatures.RandomSecret();
@@ -42,6 +51,19 @@ public sealed class FakeSumsub : FakeUpstream
         return fake;
     }
 
+    /// <summary>The id of the latest applicant imported for this external user id; null when none was.</summary>
+    public string? ImportedApplicantId(string externalUserId)
+    {
+        if (!_importedByExternalUserId.TryGetValue(externalUserId, out var applicant))
+        {
+            return null;
+        }
+        using var json = JsonDocument.Parse(applicant);
+        return json.RootElement.GetProperty("id").GetString();
+    }
+
+    protected override void OnReset() => _importedByExternalUserId.Clear();
+
     protected override bool VerifySignature(HttpRequest request, string target, byte[] body)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -68,16 +90,28 @@ public sealed class FakeSumsub : FakeUpstream
         if (request.Method == "POST" && request.Path == ImportPath)
         {
             var query = HttpUtility.ParseQueryString(request.Target.Contains('?', StringComparison.Ordinal) ? request.Target[request.Target.IndexOf('?', StringComparison.Ordinal)..] : "");
-            return ScriptedResponse.Json(200, JsonSerializer.Serialize(new
+            var externalUserId = query["userId"];
+            var applicant = JsonSerializer.Serialize(new
             {
                 id = "fakeapplicant" + Guid.NewGuid().ToString("N")[..11],
-                createdAt = "2024-01-02 03:04:05",
+                createdAt = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 clientId = ClientId,
-                externalUserId = query["userId"] ?? "fake-user",
+                externalUserId = externalUserId ?? "fake-user",
                 levelName = query["levelName"] ?? "basic-kyc-level",
                 review = new { reviewStatus = "completed", reviewResult = new { reviewAnswer = "GREEN" } },
                 info = new { firstName = "Ada", lastName = "Lovelace" },
-            }));
+            });
+            if (externalUserId is not null)
+            {
+                _importedByExternalUserId[externalUserId] = applicant;
+            }
+            return ScriptedResponse.Json(200, applicant);
+        }
+        // The raw target: the user id in it is percent-encoded exactly once.
+        if (request.Method == "GET" && request.Target.StartsWith(ByExternalUserIdPrefix, StringComparison.Ordinal) && request.Target.EndsWith("/one", StringComparison.Ordinal)
+            && _importedByExternalUserId.TryGetValue(Uri.UnescapeDataString(request.Target[ByExternalUserIdPrefix.Length..^"/one".Length]), out var found))
+        {
+            return ScriptedResponse.Json(200, found);
         }
         return ScriptedResponse.Json(404, """{"description":"Not found","code":404}""");
     }

@@ -61,6 +61,12 @@ public abstract class FakeUpstream : IAsyncDisposable
     {
         _scripts.Clear();
         _requests.Clear();
+        OnReset();
+    }
+
+    /// <summary>Forgets whatever state a fake keeps beyond its scripts and recorded requests.</summary>
+    protected virtual void OnReset()
+    {
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
