@@ -10,6 +10,7 @@ using IdentitySharing.Host.Rpc;
 using IdentitySharing.Infrastructure;
 using IdentitySharing.Infrastructure.Configuration;
 using IdentitySharing.Infrastructure.Sandbox;
+using IdentitySharing.Infrastructure.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -52,7 +53,7 @@ public static class IdentitySharingApp
         }
 
         var security = SecurityConfiguration.Load(builder.Configuration, sandbox: sandbox is not null);
-        IReadOnlyList<string> problems = [.. UpstreamSettings.Validate(builder.Configuration), .. security.Problems];
+        IReadOnlyList<string> problems = [.. UpstreamSettings.Validate(builder.Configuration), .. OutcomeProtector.Validate(builder.Configuration), .. security.Problems];
         if (problems.Count > 0)
         {
             if (sandbox is not null)

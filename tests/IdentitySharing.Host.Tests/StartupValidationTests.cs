@@ -30,6 +30,7 @@ public sealed class StartupValidationTests
             ["Tls__CertificatePath"] = missingCertificate,
             ["Tls__KeyPath"] = missingCertificate,
             ["RateLimits__Default__PermitsPerSecond"] = "0",
+            ["Idempotency__OutcomeKey"] = "startup-probe-outcome-key",
         });
 
         exitCode.Should().Be(2, stderr);
@@ -37,11 +38,12 @@ public sealed class StartupValidationTests
         {
             "Sumsub:Accounts:main:SecretKey", "Sumsub:Accounts:main:BaseUrl", "Sumsub:DefaultAccount", "Banxa:ApiKey",
             "Auth:Callers:billing:KeySha256", "Auth:Callers:billing:Methods", "Tls:CertificatePath", "RateLimits:Default:PermitsPerSecond",
+            "Idempotency:OutcomeKey",
         })
         {
             stderr.Should().Contain(key);
         }
-        stderr.Should().NotContain("startup-probe-app-token").And.NotContain("startup-probe-banxa-secret");
+        stderr.Should().NotContain("startup-probe-app-token").And.NotContain("startup-probe-banxa-secret").And.NotContain("startup-probe-outcome-key");
         stdout.Should().NotContain("Now listening");
     }
 

@@ -17,8 +17,9 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// <item>an abandoned claim is a pending row whose claim ended at once, taken over the same way;</item>
 /// <item>a row past its retention counts as absent: it is deleted and the claim retried.</item>
 /// </list>
+/// Outcomes are stored encrypted (<see cref="OutcomeProtector"/>).
 /// </summary>
-public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStore
+public sealed class SqlIdempotencyStore(SqlDatabase database, OutcomeProtector protector) : IIdempotencyStore
 {
     private const string Pending = "pending";
     private const string Complete = "complete";
@@ -69,7 +70,8 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
                 }
                 if (row.State == Complete)
                 {
-                    return IdempotencyClaim.Completed(row.Outcome ?? throw new InvalidOperationException("A completed idempotency record has no outcome"));
+                    return IdempotencyClaim.Completed(protector.Unprotect(
+                        row.Outcome ?? throw new InvalidOperationException("A completed idempotency record has no outcome"), key));
                 }
                 if (claimLive)
                 {
@@ -94,7 +96,7 @@ public sealed class SqlIdempotencyStore(SqlDatabase database) : IIdempotencyStor
                 UPDATE idempotency_records SET state = '{Complete}', outcome = @outcome, claim_token = NULL, expires_at = @expires_at
                 WHERE {KeyMatch} AND state = '{Pending}' AND claim_token = @claim_token
                 """);
-            update.AddParameter("outcome", outcome, DbType.String);
+            update.AddParameter("outcome", protector.Protect(outcome, key), DbType.String);
             update.AddParameter("expires_at", StorageTime.ToMicroseconds(expiresAt), DbType.Int64);
             update.AddParameter("claim_token", claimToken, DbType.String);
             return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;

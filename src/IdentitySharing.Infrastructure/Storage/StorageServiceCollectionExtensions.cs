@@ -11,7 +11,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Registers the database (<c>Storage:Provider</c>, <c>Storage:ConnectionString</c>), the
     /// idempotency store, the audit ledger, <c>Idempotency:*</c> options, and the hosted service
-    /// that migrates at startup and cleans up expired records.
+    /// that migrates at startup and cleans up expired records. Stored outcomes are encrypted with
+    /// <c>Idempotency:OutcomeKey</c> or a key derived from the Sumsub secrets (<see cref="OutcomeProtector"/>).
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +25,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(provider => CreateDatabase(
             configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
             provider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
+        services.AddSingleton(_ => OutcomeProtector.FromConfiguration(configuration));
         services.AddSingleton<IIdempotencyStore, SqlIdempotencyStore>();
         services.AddSingleton<IShareLedger, SqlShareLedger>();
         services.AddHostedService<IdempotencyCleanupService>();

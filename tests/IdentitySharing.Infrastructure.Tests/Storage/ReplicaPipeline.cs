@@ -17,6 +17,9 @@ namespace IdentitySharing.Infrastructure.Tests.Storage;
 /// </summary>
 internal sealed class ReplicaPipeline : IAsyncDisposable
 {
+    /// <summary>Replicas share their outcome key, as deployed replicas share configuration.</summary>
+    private static readonly OutcomeProtector SharedProtector = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly ServiceProvider _provider;
 
     public ReplicaPipeline(SqlDatabase database, CountingSumsub sumsub, string caller = "billing", string rpc = "ImportApplicant")
@@ -24,6 +27,7 @@ internal sealed class ReplicaPipeline : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(database);
+        services.AddSingleton(SharedProtector);
         services.AddSingleton<IIdempotencyStore, SqlIdempotencyStore>();
         services.AddSingleton<IShareLedger, SqlShareLedger>();
         services.AddSingleton<ISumsubClient>(sumsub);

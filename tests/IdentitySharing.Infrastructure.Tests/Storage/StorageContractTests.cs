@@ -16,6 +16,7 @@ public abstract class StorageContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private static readonly IdempotencyKey Key = new("billing", "ImportApplicant", "req-1");
+    private static readonly OutcomeProtector Protector = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private readonly List<SqlDatabase> _databases = [];
     private string _connectionString = null!;
@@ -96,7 +97,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task A_first_claim_is_acquired_and_a_duplicate_waits_while_it_is_live()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
 
         var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
         var duplicate = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
@@ -110,7 +111,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task A_completed_outcome_is_returned_to_every_later_claim_and_other_keys_are_independent()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         (await store.CompleteAsync(Key, claim.ClaimToken!, "{\"value\":1}", T0.AddHours(24), Ct)).Should().BeTrue();
@@ -124,9 +125,33 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Outcomes_are_stored_encrypted_and_bound_to_their_key()
+    {
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database, Protector);
+        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        const string outcome = "{\"token\":\"_act-secret-share-token\"}";
+        await store.CompleteAsync(Key, claim.ClaimToken!, outcome, T0.AddHours(24), Ct);
+
+        var stored = await ReadOutcomeColumnAsync(database, Key);
+        stored.Should().NotContain("_act-secret-share-token").And.StartWith("aesgcm1:");
+        (await store.TryClaimAsync(Key, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct)).Outcome.Should().Be(outcome);
+
+        // The same ciphertext under another caller's key, or read with another key, does not decrypt: the request is refused, never rerun.
+        var other = Key with { Caller = "intruder" };
+        var otherClaim = await store.TryClaimAsync(other, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.CompleteAsync(other, otherClaim.ClaimToken!, "{}", T0.AddHours(24), Ct);
+        await ExecuteAsync(database, $"UPDATE idempotency_records SET outcome = '{stored}' WHERE caller = 'intruder'");
+        var copied = () => store.TryClaimAsync(other, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        await copied.Should().ThrowAsync<OutcomeUnreadableException>();
+        var rekeyed = () => new SqlIdempotencyStore(database, new OutcomeProtector(new byte[32])).TryClaimAsync(Key, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        (await rekeyed.Should().ThrowAsync<OutcomeUnreadableException>()).Which.Message.Should().Contain("Idempotency:OutcomeKey");
+    }
+
+    [Fact]
     public async Task A_different_fingerprint_under_the_same_key_is_a_mismatch_pending_or_completed()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         (await store.TryClaimAsync(Key, "other", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
@@ -137,7 +162,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task A_released_claim_lets_the_next_attempt_run()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.ReleaseAsync(Key, claim.ClaimToken!, Ct);
@@ -151,13 +176,13 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task An_abandoned_claim_is_taken_over_at_once_and_says_when_the_first_attempt_began()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.AbandonAsync(Key, first.ClaimToken!, T0.AddSeconds(10), Ct);
         var second = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(11), T0.AddMinutes(3), T0.AddHours(24), Ct);
         await store.AbandonAsync(Key, second.ClaimToken!, T0.AddSeconds(20), Ct);
-        var third = await new SqlIdempotencyStore(NewReplicaDatabase()).TryClaimAsync(Key, "fp", T0.AddSeconds(21), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var third = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, "fp", T0.AddSeconds(21), T0.AddMinutes(3), T0.AddHours(24), Ct);
 
         second.State.Should().Be(IdempotencyClaimState.Acquired, "an abandoned claim is not live");
         second.PriorAttemptStartedAt.Should().Be(T0);
@@ -171,7 +196,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task Abandoning_needs_the_current_claim_token()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.AbandonAsync(Key, "not-the-claim-token", T0.AddSeconds(1), Ct);
@@ -183,8 +208,8 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task An_expired_claim_is_taken_over_by_exactly_one_replica_and_its_old_owner_cannot_complete()
     {
-        var crashed = await new SqlIdempotencyStore(NewReplicaDatabase()).TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
-        var replicas = Enumerable.Range(0, 8).Select(_ => new SqlIdempotencyStore(NewReplicaDatabase())).ToArray();
+        var crashed = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var replicas = Enumerable.Range(0, 8).Select(_ => new SqlIdempotencyStore(NewReplicaDatabase(), Protector)).ToArray();
         var later = T0.AddMinutes(3);
 
         var claims = await Task.WhenAll(replicas.Select(store => Task.Run(() => store.TryClaimAsync(Key, "fp", later, later.AddMinutes(2), later.AddHours(24), Ct), Ct)));
@@ -200,7 +225,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task Cleanup_deletes_expired_outcomes_and_dead_claims_but_never_a_live_claim()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         var expired = Key with { RequestId = "expired" };
         var kept = Key with { RequestId = "kept" };
         var liveClaim = Key with { RequestId = "live-claim" };
@@ -224,7 +249,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     public async Task The_cleanup_service_migrates_at_start_and_deletes_what_the_retention_lets_go()
     {
         var database = NewReplicaDatabase();
-        var store = new SqlIdempotencyStore(database);
+        var store = new SqlIdempotencyStore(database, Protector);
         var time = new ManualTimeProvider();
         var options = Microsoft.Extensions.Options.Options.Create(new IdempotencyOptions { CleanupInterval = TimeSpan.FromHours(1) });
         using var service = new IdempotencyCleanupService(database, store, options, time,
@@ -244,7 +269,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task An_outcome_past_its_retention_is_not_replayed_even_before_cleanup_runs()
     {
-        var store = new SqlIdempotencyStore(NewReplicaDatabase());
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         await CompleteAsync(store, Key, T0, retention: TimeSpan.FromHours(1));
 
         var claim = await store.TryClaimAsync(Key, "fp", T0.AddHours(2), T0.AddHours(2).AddMinutes(2), T0.AddHours(26), Ct);
@@ -460,6 +485,17 @@ public abstract class StorageContractTests : IAsyncLifetime
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             await command.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
+    private static async Task<string> ReadOutcomeColumnAsync(SqlDatabase database, IdempotencyKey key)
+    {
+        var connection = await database.OpenAsync(Ct);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT outcome FROM idempotency_records WHERE caller = '{key.Caller}' AND rpc = '{key.Rpc}' AND request_id = '{key.RequestId}'";
+            return (string)(await command.ExecuteScalarAsync(Ct))!;
         }
     }
 
