@@ -100,7 +100,7 @@ public sealed class CrashTests : IAsyncLifetime
         }
         foreach (var i in inFlightAtKill)
         {
-            secondRun[i].Should().Be(_sumsub.ImportedApplicantId($"crash-user-{i}"), "the retry returns the applicant the interrupted import created");
+            secondRun[i].Should().Be(_sumsub.Imported($"crash-user-{i}")!.Id, "the retry returns the applicant the interrupted import created");
         }
 
         // The ledger is complete: every request's import is recorded with the applicant the caller got.

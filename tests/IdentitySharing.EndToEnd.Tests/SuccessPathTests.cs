@@ -68,7 +68,8 @@ public sealed class SuccessPathTests(HostFixture host) : IClassFixture<HostFixtu
         applicant.ExternalUserId.Should().Be("customer 42/ü");
         applicant.LevelName.Should().Be("basic-kyc-level");
         applicant.ReviewStatus.Should().Be("completed");
-        applicant.CreatedAt.ToDateTimeOffset().Should().Be(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        applicant.CreatedAt.ToDateTimeOffset().Should().Be(host.Sumsub.Imported("customer 42/ü")!.CreatedAt);
+        applicant.Id.Should().Be(host.Sumsub.Imported("customer 42/ü")!.Id);
 
         var sent = host.Sumsub.Requests.Should().ContainSingle().Subject;
         sent.SignatureValid.Should().BeTrue();

@@ -23,7 +23,7 @@ public sealed class FakeSumsub : FakeUpstream
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(60);
     private const string ByExternalUserIdPrefix = "/resources/applicants/-;externalUserId=";
     private int _tokensIssued;
-    private readonly ConcurrentDictionary<string, string> _importedByExternalUserId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (FakeApplicant Applicant, string Json)> _importedByExternalUserId = new(StringComparer.Ordinal);
 
     public string AppToken { get; } = "sbx:fake-" + Guid.NewGuid().ToString("N");
     public string SecretKey { get; } = VendorSignatures.RandomSecret();
@@ -51,16 +51,11 @@ public sealed class FakeSumsub : FakeUpstream
         return fake;
     }
 
-    /// <summary>The id of the latest applicant imported for this external user id; null when none was.</summary>
-    public string? ImportedApplicantId(string externalUserId)
-    {
-        if (!_importedByExternalUserId.TryGetValue(externalUserId, out var applicant))
-        {
-            return null;
-        }
-        using var json = JsonDocument.Parse(applicant);
-        return json.RootElement.GetProperty("id").GetString();
-    }
+    /// <summary>The latest applicant imported for this external user id; null when none was.</summary>
+    public FakeApplicant? Imported(string externalUserId) =>
+        _importedByExternalUserId.TryGetValue(externalUserId, out var imported) ? imported.Applicant : null;
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset instant) => instant.AddTicks(-(instant.UtcTicks % TimeSpan.TicksPerSecond));
 
     protected override void OnReset() => _importedByExternalUserId.Clear();
 
@@ -91,10 +86,11 @@ public sealed class FakeSumsub : FakeUpstream
         {
             var query = HttpUtility.ParseQueryString(request.Target.Contains('?', StringComparison.Ordinal) ? request.Target[request.Target.IndexOf('?', StringComparison.Ordinal)..] : "");
             var externalUserId = query["userId"];
+            var imported = new FakeApplicant("fakeapplicant" + Guid.NewGuid().ToString("N")[..11], WholeSeconds(DateTimeOffset.UtcNow));
             var applicant = JsonSerializer.Serialize(new
             {
-                id = "fakeapplicant" + Guid.NewGuid().ToString("N")[..11],
-                createdAt = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                id = imported.Id,
+                createdAt = imported.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 clientId = ClientId,
                 externalUserId = externalUserId ?? "fake-user",
                 levelName = query["levelName"] ?? "basic-kyc-level",
@@ -103,7 +99,7 @@ public sealed class FakeSumsub : FakeUpstream
             });
             if (externalUserId is not null)
             {
-                _importedByExternalUserId[externalUserId] = applicant;
+                _importedByExternalUserId[externalUserId] = (imported, applicant);
             }
             return ScriptedResponse.Json(200, applicant);
         }
@@ -111,8 +107,11 @@ public sealed class FakeSumsub : FakeUpstream
         if (request.Method == "GET" && request.Target.StartsWith(ByExternalUserIdPrefix, StringComparison.Ordinal) && request.Target.EndsWith("/one", StringComparison.Ordinal)
             && _importedByExternalUserId.TryGetValue(Uri.UnescapeDataString(request.Target[ByExternalUserIdPrefix.Length..^"/one".Length]), out var found))
         {
-            return ScriptedResponse.Json(200, found);
+            return ScriptedResponse.Json(200, found.Json);
         }
         return ScriptedResponse.Json(404, """{"description":"Not found","code":404}""");
     }
 }
+
+/// <summary>An applicant <see cref="FakeSumsub"/> created on import: its id and creation time (whole seconds, as Sumsub reports it).</summary>
+public sealed record FakeApplicant(string Id, DateTimeOffset CreatedAt);
