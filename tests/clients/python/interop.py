@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs the grpc interop cases with Python grpcio against a conformance server.
 
-Stubs are generated at start-up (stubs.py) into a temporary directory. Prints what it observed as one JSON object on stdout:
+Stubs are generated at start-up (stubs.py) into a temporary directory. Prints what it
+observed as one JSON object on stdout:
 {"client": ..., "cases": {name: {...observations}}}; the C# tests judge the observations
 (a case that raises reports {"error": message}).
 Usage: /usr/bin/python3 interop.py --target 127.0.0.1:PORT
