@@ -13,6 +13,7 @@ public sealed class TlsHostFixture : HostFixture
     private string _serverCertificatePath = "";
     private string _serverKeyPath = "";
     private string _authorityPath = "";
+    private string _foreignAuthorityPath = "";
 
     public X509Certificate2 Authority { get; } = TestCertificates.CreateAuthority("identity-sharing-test-ca");
     public X509Certificate2 ForeignAuthority { get; } = TestCertificates.CreateAuthority("someone-elses-ca");
@@ -39,6 +40,9 @@ public sealed class TlsHostFixture : HostFixture
     /// <summary>The CA that issued the server and client certificates, as a PEM file.</summary>
     public string AuthorityPath => _authorityPath;
 
+    /// <summary>A CA that issued nothing the host presents, as a PEM file: a client trusting only it must refuse the host.</summary>
+    public string ForeignAuthorityPath => _foreignAuthorityPath;
+
     /// <summary>Writes a client certificate and its key as PEM files for external clients.</summary>
     public (string CertificatePath, string KeyPath) WritePem(X509Certificate2 certificate, string name) =>
         TestCertificates.WritePem(certificate, _directory!.FullName, name);
@@ -53,6 +57,8 @@ public sealed class TlsHostFixture : HostFixture
         (_serverCertificatePath, _serverKeyPath) = TestCertificates.WritePem(TestCertificates.IssueServer(Authority), _directory.FullName, "server");
         _authorityPath = Path.Combine(_directory.FullName, "client-ca.crt");
         File.WriteAllText(_authorityPath, Authority.ExportCertificatePem());
+        _foreignAuthorityPath = Path.Combine(_directory.FullName, "foreign-ca.crt");
+        File.WriteAllText(_foreignAuthorityPath, ForeignAuthority.ExportCertificatePem());
         CallerCertificate = TestCertificates.IssueClient(Authority, "billing-service");
         UnknownCallerCertificate = TestCertificates.IssueClient(Authority, "not-a-configured-caller");
         ForeignCertificate = TestCertificates.IssueClient(ForeignAuthority, "billing-service");

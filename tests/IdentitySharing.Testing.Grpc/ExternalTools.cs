@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace IdentitySharing.Testing.Grpc;
 
 /// <summary>
-/// Finds and runs the external clients under tests/clients (Node, Python, buf). A missing tool
-/// fails the test with a message naming the script that installs it: these tests must never
-/// pass by not running.
+/// Finds and runs the external clients under tests/clients (Node, Python, buf), and runs any
+/// other short-lived child process a test needs. A missing tool fails the test with a message
+/// naming the script that installs it: these tests must never pass by not running.
 /// </summary>
 public static class ExternalTools
 {
@@ -64,7 +64,22 @@ public static class ExternalTools
         return SystemPython;
     }
 
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory)
+    /// <summary>
+    /// Runs a child process to completion and collects its output; every test that starts a
+    /// short-lived process (a client script, the built host) comes through here.
+    /// </summary>
+    /// <param name="fileName">The executable, a full path or a name on PATH.</param>
+    /// <param name="arguments">Passed one by one, never through a shell.</param>
+    /// <param name="workingDirectory">The child's current directory.</param>
+    /// <param name="environment">Variables set on top of the inherited environment.</param>
+    /// <param name="cancellationToken">Ends the wait (killing the process tree) when the test is cancelled.</param>
+    /// <exception cref="TimeoutException">The process ran longer than the generous run limit; it is killed.</exception>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -77,11 +92,16 @@ public static class ExternalTools
         {
             startInfo.ArgumentList.Add(argument);
         }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        var standardError = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(RunTimeout);
+        var standardOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var standardError = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RunTimeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -89,7 +109,8 @@ public static class ExternalTools
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(fileName)} {arguments.FirstOrDefault()} did not finish within {RunTimeout}.\n{await standardError}");
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TimeoutException($"{Path.GetFileName(fileName)} {startInfo.ArgumentList.FirstOrDefault()} did not finish within {RunTimeout}.\n{await standardError}");
         }
 
         return new ProcessResult(process.ExitCode, await standardOutput, await standardError);

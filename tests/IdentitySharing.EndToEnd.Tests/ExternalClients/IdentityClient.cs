@@ -11,7 +11,8 @@ public abstract class IdentityClient
     /// <summary>The client's deadline when a test sets none: generous, the machine may be loaded.</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
 
-    public async Task<ClientObservation> CallAsync(Uri address, string method, string requestJson, TimeSpan? deadline = null)
+    /// <param name="tls">Null for plaintext (h2c); otherwise TLS verified against its CA, with its client certificate if any.</param>
+    public async Task<ClientObservation> CallAsync(Uri address, string method, string requestJson, TimeSpan? deadline = null, ClientTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         var milliseconds = (long)(deadline ?? DefaultDeadline).TotalMilliseconds;
@@ -21,6 +22,7 @@ public abstract class IdentityClient
             "--method", method,
             "--request", requestJson,
             "--timeout-ms", milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. tls?.Arguments ?? [],
         ];
         var result = await RunAsync(arguments);
         result.ExitCode.Should().Be(0, result.ToString());
@@ -28,6 +30,15 @@ public abstract class IdentityClient
     }
 
     protected abstract Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments);
+}
+
+/// <summary>TLS settings of an identity client: the CA it verifies the server against, and a client certificate (mTLS).</summary>
+public sealed record ClientTls(string AuthorityPath, string? CertificatePath = null, string? KeyPath = null)
+{
+    public IReadOnlyList<string> Arguments =>
+        CertificatePath is null || KeyPath is null
+            ? ["--ca", AuthorityPath]
+            : ["--ca", AuthorityPath, "--cert", CertificatePath, "--key", KeyPath];
 }
 
 /// <summary>tests/clients/node/identity_client.js: @grpc/grpc-js, the contract loaded by @grpc/proto-loader.</summary>

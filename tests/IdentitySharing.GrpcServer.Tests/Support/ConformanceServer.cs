@@ -1,31 +1,22 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace IdentitySharing.GrpcServer.Tests.Support;
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1 (port 0, plaintext HTTP/2 only, i.e. h2c with prior
-/// knowledge) serving <see cref="ConformanceService"/> through the gRPC server library.
+/// A <see cref="LoopbackGrpcServer"/> serving <see cref="ConformanceService"/> through the gRPC
+/// server library.
 /// <para>
-/// Use it as an xunit class fixture (<c>IClassFixture&lt;ConformanceServer&gt;</c>) or start a
-/// customised one with <see cref="StartAsync"/> and <c>await using</c>. Read <see cref="Address"/>
-/// / <see cref="Port"/> once started. The service is stateless apart from cancellation probes,
-/// so tests can share an instance.
+/// Use it as an xunit class fixture (<c>IClassFixture&lt;ConformanceServer&gt;</c>), start a
+/// customised one with <see cref="StartAsync"/> and <c>await using</c>, or derive from it to map
+/// more endpoints next to the conformance service (override <see cref="MapEndpoints"/> and call
+/// the base). The service is stateless apart from cancellation probes, so tests can share an instance.
 /// </para>
 /// </summary>
-public sealed class ConformanceServer : IAsyncLifetime
+public class ConformanceServer : LoopbackGrpcServer
 {
-    private readonly Action<GrpcServerOptions>? _configureOptions;
     private readonly Action<IServiceCollection>? _configureServices;
-    private readonly HttpProtocols _protocols;
-    private WebApplication? _app;
 
     public ConformanceServer()
         : this(null)
@@ -37,19 +28,10 @@ public sealed class ConformanceServer : IAsyncLifetime
         Action<GrpcServerOptions>? configureOptions,
         Action<IServiceCollection>? configureServices = null,
         HttpProtocols protocols = HttpProtocols.Http2)
+        : base(configureOptions, protocols)
     {
-        _configureOptions = configureOptions;
         _configureServices = configureServices;
-        _protocols = protocols;
     }
-
-    /// <summary>The base address, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
-    public Uri Address { get; private set; } = null!;
-
-    public int Port => Address.Port;
-
-    /// <summary>The server's services (e.g. <c>IHostApplicationLifetime</c> to begin shutdown).</summary>
-    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Starts a server with custom settings; dispose it to stop.</summary>
     /// <param name="configureOptions">Server options for this instance.</param>
@@ -65,34 +47,12 @@ public sealed class ConformanceServer : IAsyncLifetime
         return server;
     }
 
-    public async ValueTask InitializeAsync()
+    protected override void ConfigureServices(IServiceCollection services)
     {
-        // The empty builder reads no config files, so many test servers add no file watchers.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = _protocols));
-        builder.Services.AddRoutingCore();
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        builder.Services.AddGrpcServer(_configureOptions);
-        builder.Services.AddSingleton<ConformanceService>();
-        _configureServices?.Invoke(builder.Services);
+        services.AddSingleton<ConformanceService>();
+        _configureServices?.Invoke(services);
+    }
 
-        var app = builder.Build();
+    protected override void MapEndpoints(WebApplication app) =>
         app.Services.GetRequiredService<ConformanceService>().Map(app);
-        await app.StartAsync();
-        _app = app;
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        Address = new Uri(address);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is { } app)
-        {
-            _app = null;
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-    }
 }

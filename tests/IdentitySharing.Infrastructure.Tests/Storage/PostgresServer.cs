@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using IdentitySharing.Testing.Grpc;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(IdentitySharing.Infrastructure.Tests.Storage.PostgresServer))]
@@ -126,24 +126,10 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo(fileName)
+        var result = await ExternalTools.RunAsync(fileName, arguments, Path.GetTempPath());
+        if (result.ExitCode != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(limit.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(fileName)} {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
+            throw new InvalidOperationException($"{Path.GetFileName(fileName)} {string.Join(' ', arguments)} exited {result.ExitCode}: {result.StandardOutput}{result.StandardError}");
         }
     }
 }

@@ -7,9 +7,13 @@
 // error_info, retry_info; other detail types by type URL). The C# tests judge the output.
 // Usage: node identity_client.js --target HOST:PORT --method GenerateShareToken
 //          --request '{"applicant_id": "..."}' [--timeout-ms 30000]
+//          [--ca CA.pem [--cert CLIENT.pem --key CLIENT.key]]
+// Plaintext (h2c) unless --ca is given; then TLS verified against that CA, presenting the
+// client certificate when --cert and --key are given (mTLS).
 // Request JSON uses the proto field names (snake_case).
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -33,11 +37,16 @@ function parseArguments(argv) {
       case '--method': options.method = value; break;
       case '--request': options.request = JSON.parse(value); break;
       case '--timeout-ms': options.timeoutMs = Number(value); break;
+      case '--ca': options.ca = value; break;
+      case '--cert': options.cert = value; break;
+      case '--key': options.key = value; break;
       default: throw new Error(`unknown option ${name}`);
     }
   }
-  if (!options.target || !methods.includes(options.method) || options.request === undefined) {
-    throw new Error(`usage: node identity_client.js --target HOST:PORT --method ${methods.join('|')} --request JSON [--timeout-ms N]`);
+  if (!options.target || !methods.includes(options.method) || options.request === undefined
+      || (options.cert === undefined) !== (options.key === undefined) || (options.cert !== undefined && options.ca === undefined)) {
+    throw new Error(`usage: node identity_client.js --target HOST:PORT --method ${methods.join('|')} --request JSON [--timeout-ms N]`
+      + ' [--ca PEM [--cert PEM --key PEM]]');
   }
   return options;
 }
@@ -115,6 +124,14 @@ function decodeDetails(root, metadata) {
   return details;
 }
 
+function credentials(options) {
+  if (options.ca === undefined) {
+    return grpc.credentials.createInsecure();
+  }
+  const readOptional = (file) => (file === undefined ? null : fs.readFileSync(file));
+  return grpc.credentials.createSsl(fs.readFileSync(options.ca), readOptional(options.key), readOptional(options.cert));
+}
+
 function call(client, method, request, timeoutMs) {
   return new Promise((resolve) => {
     client[method](request, new grpc.Metadata(), { deadline: new Date(Date.now() + timeoutMs) }, (error, response) => {
@@ -127,7 +144,7 @@ async function main() {
   const options = parseArguments(process.argv);
   const Service = loadService();
   const statusTypes = loadStatusTypes();
-  const client = new Service(options.target, grpc.credentials.createInsecure());
+  const client = new Service(options.target, credentials(options));
   const codeNames = Object.fromEntries(Object.entries(grpc.status).map(([name, code]) => [code, name]));
 
   const { error, response } = await call(client, options.method, options.request, options.timeoutMs);

@@ -1,52 +1,31 @@
 #!/usr/bin/python3
 """Calls one IdentitySharingService RPC with Python grpcio and prints what it observed.
 
-Stubs are generated at start-up with Debian's protoc and grpc_python_plugin from
-protos/identitysharing/v1/identity_sharing.proto, and the google.rpc status types from the
-vendored tests/protos/google/rpc (Debian's grpcio ships neither grpc_status nor google.rpc).
+Stubs are generated at start-up (stubs.py) from protos/identitysharing/v1/identity_sharing.proto,
+and the google.rpc status types from the vendored tests/protos/google/rpc (Debian's grpcio
+ships neither grpc_status nor google.rpc).
 Prints one JSON object on stdout:
   {"client", "method", "code", "code_name", "message", "response", "details"}
 where details decodes the google.rpc.Status from the grpc-status-details-bin trailer
 (bad_request, error_info, retry_info; other detail types by type URL). The C# tests judge it.
 Usage: /usr/bin/python3 identity_client.py --target HOST:PORT --method GenerateShareToken
          --request '{"applicant_id": "..."}' [--timeout-ms 30000]
+         [--ca CA.pem [--cert CLIENT.pem --key CLIENT.key]]
 Request JSON uses the proto field names (snake_case); unknown fields are an error.
 """
 
 import argparse
 import importlib
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
 import grpc
 from google.protobuf import json_format
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+import stubs
+
 METHODS = ("GenerateShareToken", "ImportApplicant", "ShareWithBanxa")
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
-
-
-def generate_stubs(out_dir):
-    """Compiles the contract and the google.rpc status protos into out_dir and puts it on sys.path."""
-    # Debian's protoc matches Debian's python3-protobuf runtime; another protoc on PATH may not.
-    protoc = "/usr/bin/protoc"
-    plugin = "/usr/bin/grpc_python_plugin"
-    for tool in (protoc, plugin):
-        if not os.access(tool, os.X_OK):
-            raise RuntimeError(f"{tool} is missing (Debian protobuf-compiler, protobuf-compiler-grpc): "
-                               "run build/install-test-deps.sh")
-    common = [protoc, "-I", os.path.join(REPO_ROOT, "protos"), "-I", os.path.join(REPO_ROOT, "tests", "protos")]
-    subprocess.run(
-        common + [f"--plugin=protoc-gen-grpc_python={plugin}", f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
-                  "identitysharing/v1/identity_sharing.proto"],
-        check=True)
-    subprocess.run(common + [f"--python_out={out_dir}", "google/rpc/status.proto", "google/rpc/error_details.proto"],
-                   check=True)
-    # The generated google/rpc joins the installed google.protobuf: both are namespace packages.
-    sys.path.insert(0, out_dir)
 
 
 def message_to_json(message):
@@ -84,23 +63,45 @@ def decode_details(trailing_metadata, status_pb, details_pb):
     return details
 
 
+def read_file(path):
+    if path is None:
+        return None
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def open_channel(args):
+    """Plaintext (h2c) unless --ca is given; then TLS, with a client certificate when --cert is given."""
+    if args.ca is None:
+        return grpc.insecure_channel(args.target)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read_file(args.ca), private_key=read_file(args.key), certificate_chain=read_file(args.cert))
+    return grpc.secure_channel(args.target, credentials)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--target", required=True, help="HOST:PORT of a plaintext gRPC server")
+    parser.add_argument("--target", required=True, help="HOST:PORT of the gRPC server")
     parser.add_argument("--method", required=True, choices=METHODS)
     parser.add_argument("--request", required=True, help="the request as JSON, proto field names")
     parser.add_argument("--timeout-ms", type=int, default=30_000)
+    parser.add_argument("--ca", help="PEM file of the CA to verify the server against: TLS instead of plaintext")
+    parser.add_argument("--cert", help="with --ca: PEM client certificate to present (mTLS)")
+    parser.add_argument("--key", help="with --cert: PEM key of the client certificate")
     args = parser.parse_args()
+    if (args.cert is None) != (args.key is None) or (args.cert is not None and args.ca is None):
+        parser.error("--cert and --key go together, and with --ca")
 
-    with tempfile.TemporaryDirectory(prefix="identity-python-stubs-") as out_dir:
-        generate_stubs(out_dir)
+    with stubs.generated_stubs("identity-python-stubs-", [stubs.PROTOS, stubs.TEST_PROTOS],
+                               ["identitysharing/v1/identity_sharing.proto",
+                                "google/rpc/status.proto", "google/rpc/error_details.proto"]):
         pb = importlib.import_module("identitysharing.v1.identity_sharing_pb2")
         pb_grpc = importlib.import_module("identitysharing.v1.identity_sharing_pb2_grpc")
         status_pb = importlib.import_module("google.rpc.status_pb2")
         details_pb = importlib.import_module("google.rpc.error_details_pb2")
 
         request = json_format.Parse(args.request, getattr(pb, f"{args.method}Request")())
-        with grpc.insecure_channel(args.target) as channel:
+        with open_channel(args) as channel:
             rpc = getattr(pb_grpc.IdentitySharingServiceStub(channel), args.method)
             try:
                 response, call = rpc.with_call(request, timeout=args.timeout_ms / 1000)

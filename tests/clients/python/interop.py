@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Runs the grpc interop cases with Python grpcio against a conformance server.
 
-Stubs are generated at start-up with Debian's protoc and grpc_python_plugin into a temporary
-directory. Prints what it observed as one JSON object on stdout:
+Stubs are generated at start-up (stubs.py) into a temporary directory. Prints what it
+observed as one JSON object on stdout:
 {"client": ..., "cases": {name: {...observations}}}; the C# tests judge the observations
 (a case that raises reports {"error": message}).
 Usage: /usr/bin/python3 interop.py --target 127.0.0.1:PORT
@@ -13,43 +13,17 @@ import importlib
 import json
 import os
 import queue
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
 
 import grpc
 
-REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+import stubs
+
 CALL_TIMEOUT_S = 30
 SPECIAL_STATUS_MESSAGE = "\t\ntest with whitespace\r\nand Unicode BMP \u263a and non-BMP \U0001f608\t\n"
-
-
-def generate_stubs(out_dir):
-    """Compiles the conformance and health protos into out_dir and puts it on sys.path."""
-    # Debian's protoc matches Debian's python3-protobuf runtime; another protoc on PATH may not.
-    protoc = "/usr/bin/protoc"
-    plugin = "/usr/bin/grpc_python_plugin"
-    for tool in (protoc, plugin):
-        if not os.access(tool, os.X_OK):
-            raise RuntimeError(f"{tool} is missing (Debian protobuf-compiler, protobuf-compiler-grpc): "
-                               "run build/install-test-deps.sh")
-    # health.proto lives under grpc/..., which would shadow the grpcio package: compile a copy
-    # under a neutral path (the proto package, and so the wire names, stay grpc.health.v1).
-    health_src = os.path.join(out_dir, "src")
-    os.makedirs(os.path.join(health_src, "health_v1"))
-    shutil.copy(os.path.join(REPO_ROOT, "protos", "grpc", "health", "v1", "health.proto"),
-                os.path.join(health_src, "health_v1", "health.proto"))
-    subprocess.run(
-        [protoc, f"--plugin=protoc-gen-grpc_python={plugin}",
-         "-I", os.path.join(REPO_ROOT, "tests", "protos"), "-I", health_src,
-         f"--python_out={out_dir}", f"--grpc_python_out={out_dir}",
-         "conformance/v1/conformance.proto", "health_v1/health.proto"],
-        check=True)
-    sys.path.insert(0, out_dir)
 
 
 def status_of(error):
@@ -212,8 +186,11 @@ def main():
     parser.add_argument("--target", required=True, help="HOST:PORT of a plaintext gRPC server")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="grpc-python-stubs-") as out_dir:
-        generate_stubs(out_dir)
+    # health.proto lives under grpc/..., which would shadow the grpcio package: it is compiled
+    # from a copy under a neutral path (the proto package, and so the wire names, stay grpc.health.v1).
+    health_proto = os.path.join(stubs.PROTOS, "grpc", "health", "v1", "health.proto")
+    with stubs.generated_stubs("grpc-python-stubs-", [stubs.TEST_PROTOS], ["conformance/v1/conformance.proto"],
+                               relocated_protos={"health_v1/health.proto": health_proto}):
         pb = importlib.import_module("conformance.v1.conformance_pb2")
         pb_grpc = importlib.import_module("conformance.v1.conformance_pb2_grpc")
         health_pb = importlib.import_module("health_v1.health_pb2")
