@@ -12,15 +12,12 @@ namespace IdentitySharing.EndToEnd.Tests;
 /// calls that were in flight at the kill are reconciled by user_id after their claims expire —
 /// every call is answered with the applicant its import created, and the ledger records it.
 /// </summary>
-public sealed class CrashTests : IAsyncLifetime
+public sealed class CrashTests() : HostProcessTest(new FakeSumsub { ClientId = "crash-client", DefaultResponseDelay = TimeSpan.FromMilliseconds(100) })
 {
     private const int Calls = 300;
     private const int Concurrency = 8;
     private const int KillAfterAnswers = 100;
 
-    private readonly FakeSumsub _sumsub = new() { ClientId = "crash-client", DefaultResponseDelay = TimeSpan.FromMilliseconds(100) };
-    private readonly FakeBanxa _banxa = new();
-    private readonly DirectoryInfo _workingDirectory = Directory.CreateTempSubdirectory("identitysharing-crash-");
     private readonly Dictionary<string, string> _settings = new()
     {
         // A crashed owner's pending claims are taken over after this.
@@ -28,19 +25,6 @@ public sealed class CrashTests : IAsyncLifetime
         // The fake has no rate limit; this load exceeds Sumsub's, which pacing tests cover.
         ["Sumsub__RateLimits__PostPer5Seconds"] = "100000",
     };
-
-    public async ValueTask InitializeAsync()
-    {
-        await _sumsub.StartAsync(TestContext.Current.CancellationToken);
-        await _banxa.StartAsync(TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _sumsub.DisposeAsync();
-        await _banxa.DisposeAsync();
-        _workingDirectory.Delete(recursive: true);
-    }
 
     private static ImportApplicantRequest Request(int i) => new()
     {
@@ -53,7 +37,7 @@ public sealed class CrashTests : IAsyncLifetime
     public async Task After_kill_9_and_restart_retries_replay_completed_imports_and_run_the_rest()
     {
         var firstRun = new ConcurrentDictionary<int, string>();
-        await using (var host = await HostProcess.StartAsync(_sumsub, _banxa, _workingDirectory.FullName, _settings))
+        await using (var host = await HostProcess.StartAsync(Sumsub, Banxa, WorkingDirectory, _settings))
         {
             using var client = new GrpcWireClient(host.Address);
             using var killed = new CancellationTokenSource();
@@ -76,7 +60,7 @@ public sealed class CrashTests : IAsyncLifetime
 
         var secondRun = new ConcurrentDictionary<int, string>();
         IReadOnlyList<ShareEvent> ledger;
-        await using (var host = await HostProcess.StartAsync(_sumsub, _banxa, _workingDirectory.FullName, _settings))
+        await using (var host = await HostProcess.StartAsync(Sumsub, Banxa, WorkingDirectory, _settings))
         {
             using var client = new GrpcWireClient(host.Address);
             await RunAllAsync(client, secondRun, CancellationToken.None);
@@ -100,7 +84,7 @@ public sealed class CrashTests : IAsyncLifetime
         }
         foreach (var i in inFlightAtKill)
         {
-            secondRun[i].Should().Be(_sumsub.Imported($"crash-user-{i}")!.Id, "the retry returns the applicant the interrupted import created");
+            secondRun[i].Should().Be(Sumsub.Imported($"crash-user-{i}")!.Id, "the retry returns the applicant the interrupted import created");
         }
 
         // The ledger is complete: every request's import is recorded with the applicant the caller got.
@@ -152,7 +136,7 @@ public sealed class CrashTests : IAsyncLifetime
     }
 
     private Dictionary<string, int> ImportsByToken() =>
-        _sumsub.Requests
+        Sumsub.Requests
             .Where(r => r.Path == FakeSumsub.ImportPath)
             .GroupBy(r => HttpUtility.ParseQueryString(r.Target[r.Target.IndexOf('?', StringComparison.Ordinal)..])["shareToken"]!)
             .ToDictionary(g => g.Key, g => g.Count());
