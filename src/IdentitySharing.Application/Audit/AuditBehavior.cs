@@ -37,8 +37,7 @@ public sealed partial class AuditBehavior<TRequest, TValue>(
         }
         catch (Exception exception)
         {
-            await RecordAsync(request, null, exception is OperationCanceledException ? ShareEvent.OutcomeCancelled : ShareEvent.OutcomeException, null, null)
-                .ConfigureAwait(false);
+            await RecordAsync(request, null, OutcomeOf(exception), null, null).ConfigureAwait(false);
             throw;
         }
         var error = outcome.Error;
@@ -46,6 +45,14 @@ public sealed partial class AuditBehavior<TRequest, TValue>(
             .ConfigureAwait(false);
         return outcome;
     }
+
+    /// <summary>A cancellation once the caller's deadline has passed is what the caller was told: DEADLINE_EXCEEDED.</summary>
+    private string OutcomeOf(Exception exception) => exception switch
+    {
+        OperationCanceledException when caller.Deadline is { } deadline && time.GetUtcNow() >= deadline => nameof(ErrorKind.DeadlineExceeded),
+        OperationCanceledException => ShareEvent.OutcomeCancelled,
+        _ => ShareEvent.OutcomeException,
+    };
 
     private async Task RecordAsync(TRequest request, Result<TValue>? outcome, string result, string? reason, string? correlationId)
     {

@@ -10,7 +10,7 @@ namespace IdentitySharing.Application.Audit;
 /// <param name="Account">The Sumsub account acted for, when it was resolved.</param>
 /// <param name="ApplicantId">The applicant shared; for an import, the applicant it created.</param>
 /// <param name="Recipient">Who received it: the <c>for_client_id</c>, Banxa's identity reference, or for an import our own client id.</param>
-/// <param name="Outcome"><see cref="OutcomeOk"/>, an <c>ErrorKind</c> name, or <see cref="OutcomeCancelled"/> / <see cref="OutcomeException"/>.</param>
+/// <param name="Outcome"><see cref="OutcomeOk"/>, an <c>ErrorKind</c> name (<c>DeadlineExceeded</c> also when the call was cut off by its deadline), or <see cref="OutcomeCancelled"/> (the caller cancelled) / <see cref="OutcomeException"/>.</param>
 /// <param name="ErrorReason">The error's reason (e.g. <c>SHARE_TOKEN_REJECTED</c>) on failure.</param>
 /// <param name="UpstreamCorrelationId">The upstream's correlation id, when it gave one.</param>
 /// <param name="RequestId">The caller's idempotency key, when sent.</param>

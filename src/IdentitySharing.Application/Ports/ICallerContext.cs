@@ -14,4 +14,7 @@ public interface ICallerContext
 
     /// <summary>The RPC being served, e.g. <c>ImportApplicant</c>.</summary>
     string RpcName { get; }
+
+    /// <summary>When the caller stops waiting (its gRPC deadline); null when it set none.</summary>
+    DateTimeOffset? Deadline => null;
 }

@@ -13,10 +13,13 @@ internal sealed class CallerContext : ICallerContext
 
     public string RpcName { get; private set; } = string.Empty;
 
-    public void Set(string callerName, string rpcName)
+    public DateTimeOffset? Deadline { get; private set; }
+
+    public void Set(string callerName, string rpcName, DateTimeOffset? deadline)
     {
         CallerName = callerName;
         RpcName = rpcName;
+        Deadline = deadline;
     }
 }
 

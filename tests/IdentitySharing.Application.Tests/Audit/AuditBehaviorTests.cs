@@ -90,6 +90,30 @@ public sealed class AuditBehaviorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_call_cut_off_by_its_deadline_is_recorded_as_deadline_exceeded_as_the_caller_was_told()
+    {
+        _app.Caller.Deadline.Returns(App.Now.AddSeconds(-1));
+        _app.Sumsub.ImportApplicantAsync(default!, default!, Arg.Any<CancellationToken>()).ThrowsAsyncForAnyArgs(new OperationCanceledException());
+
+        var act = () => _app.Send(new ImportApplicantCommand("_act-token", [], null, null, null, "req-4"));
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        _recorded.Should().ContainSingle().Which.Outcome.Should().Be("DeadlineExceeded");
+    }
+
+    [Fact]
+    public async Task A_cancellation_before_the_deadline_is_recorded_as_cancelled()
+    {
+        _app.Caller.Deadline.Returns(App.Now.AddSeconds(30));
+        _app.Sumsub.ImportApplicantAsync(default!, default!, Arg.Any<CancellationToken>()).ThrowsAsyncForAnyArgs(new OperationCanceledException());
+
+        var act = () => _app.Send(new ImportApplicantCommand("_act-token", [], null, null, null, "req-5"));
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        _recorded.Should().ContainSingle().Which.Outcome.Should().Be("Cancelled");
+    }
+
+    [Fact]
     public async Task A_replayed_outcome_is_not_recorded_again()
     {
         _app.IdempotencyStore.TryClaimAsync(default!, default!, default, default, default, Arg.Any<CancellationToken>())
