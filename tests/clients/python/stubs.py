@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 
+import grpc_tools
+
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 PROTOS = os.path.join(REPO_ROOT, "protos")
 TEST_PROTOS = os.path.join(REPO_ROOT, "tests", "protos")
@@ -18,6 +20,9 @@ TEST_PROTOS = os.path.join(REPO_ROOT, "tests", "protos")
 # Debian's protoc matches Debian's python3-protobuf runtime; another protoc on PATH may not.
 PROTOC = "/usr/bin/protoc"
 GRPC_PYTHON_PLUGIN = "/usr/bin/grpc_python_plugin"
+# The well-known types (google/protobuf/timestamp.proto, ...) as python3-grpc-tools ships them:
+# Debian's protoc has no include directory of its own without libprotobuf-dev.
+WELL_KNOWN_PROTOS = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
 
 
 @contextlib.contextmanager
@@ -34,7 +39,7 @@ def generated_stubs(prefix, include_dirs, proto_files, relocated_protos=None):
                                "run build/install-test-deps.sh")
     relocated_protos = relocated_protos or {}
     with tempfile.TemporaryDirectory(prefix=prefix) as out_dir:
-        include_dirs = list(include_dirs)
+        include_dirs = [*include_dirs, WELL_KNOWN_PROTOS]
         if relocated_protos:
             relocated_root = os.path.join(out_dir, "relocated")
             include_dirs.append(relocated_root)
