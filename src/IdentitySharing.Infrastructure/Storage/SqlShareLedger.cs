@@ -15,22 +15,24 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// <para>
 /// Appends are group-committed: <see cref="RecordAsync"/> queues the event and waits for its
 /// commit, and a single writer inserts whatever has queued up meanwhile (up to
-/// <see cref="MaxBatch"/> events) as one multi-row <c>INSERT</c>, which each provider commits
-/// atomically as one transaction. Under load many RPCs share one commit (one WAL sync on
-/// SQLite, one round trip and one sync on PostgreSQL) instead of queueing for the write lock
-/// one by one; when calls are few, a batch is one event and nothing waits for company.
+/// <see cref="MaxBatch"/> events) in one transaction: on PostgreSQL one multi-row
+/// <c>INSERT</c> (one round trip), on SQLite one single-row <c>INSERT</c> per event inside an
+/// explicit transaction. Under load many RPCs share one commit (one WAL sync on SQLite, one
+/// round trip and one sync on PostgreSQL) instead of queueing for the write lock one by one;
+/// when calls are few, a batch is one event and nothing waits for company.
 /// </para>
 /// <para>
-/// Every caller still learns its own outcome: its task completes only after the statement
-/// holding its event has committed, and if that statement fails, every caller in it gets the
-/// exception (the statement is atomic, so none of those rows was written). A caller whose token
+/// Every caller still learns its own outcome: its task completes only after the transaction
+/// holding its event has committed, and if that transaction fails, every caller in it gets the
+/// exception (none of those rows was written, or at worst, when the commit itself failed, the
+/// outcome is as unknown as a lost answer to a single insert would be). A caller whose token
 /// is cancelled stops waiting, but its queued event is still written. Disposing stops taking
 /// events and waits until everything queued has been written.
 /// </para>
 /// </remarks>
 public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
 {
-    /// <summary>The most events one statement inserts (10 parameters each, far below either provider's limit).</summary>
+    /// <summary>The most events one transaction inserts (on PostgreSQL, 10 parameters each in one statement, far below its limit).</summary>
     public const int MaxBatch = 128;
 
     private const string Columns = "id, occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id";
@@ -90,7 +92,7 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
         _writer.GetAwaiter().GetResult();
     }
 
-    /// <summary>The single writer: one statement per wake-up with everything queued so far, until the queue is completed and empty.</summary>
+    /// <summary>The single writer: one transaction per wake-up with everything queued so far, until the queue is completed and empty.</summary>
     private async Task WriteQueuedEventsAsync()
     {
         var reader = _queue.Reader;
@@ -126,25 +128,66 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
         var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = InsertStatement(batch.Count);
-            for (var i = 0; i < batch.Count; i++)
+            if (batch.Count == 1 || _database.Provider == StorageProvider.Postgres)
             {
-                var shareEvent = batch[i].Event;
-                var names = ParameterNames[i];
-                insert.AddParameter(names[0], StorageTime.ToMicroseconds(shareEvent.OccurredAt), DbType.Int64);
-                insert.AddParameter(names[1], shareEvent.Caller, DbType.String);
-                insert.AddParameter(names[2], shareEvent.Rpc, DbType.String);
-                insert.AddParameter(names[3], shareEvent.Account, DbType.String);
-                insert.AddParameter(names[4], shareEvent.ApplicantId, DbType.String);
-                insert.AddParameter(names[5], shareEvent.Recipient, DbType.String);
-                insert.AddParameter(names[6], shareEvent.Outcome, DbType.String);
-                insert.AddParameter(names[7], shareEvent.ErrorReason, DbType.String);
-                insert.AddParameter(names[8], shareEvent.UpstreamCorrelationId, DbType.String);
-                insert.AddParameter(names[9], shareEvent.RequestId, DbType.String);
+                // One statement (atomic on its own): on PostgreSQL one round trip for the whole batch.
+                await using var insert = connection.CreateCommand();
+                insert.CommandText = InsertStatement(batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    AddRow(insert, ParameterNames[i], batch[i].Event);
+                }
+                await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
             }
-            await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // SQLite binds parameters by name with a linear search, so a statement with thousands of
+            // them costs quadratic time: instead one single-row statement, run once per event, in
+            // one transaction (in-process, so no round trips; one WAL sync at commit).
+            var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = InsertStatement(1);
+                AddRow(insert, ParameterNames[0], batch[0].Event);
+                foreach (var pending in batch)
+                {
+                    SetRow(insert.Parameters, pending.Event);
+                    await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static void AddRow(DbCommand insert, string[] names, ShareEvent shareEvent)
+    {
+        insert.AddParameter(names[0], StorageTime.ToMicroseconds(shareEvent.OccurredAt), DbType.Int64);
+        insert.AddParameter(names[1], shareEvent.Caller, DbType.String);
+        insert.AddParameter(names[2], shareEvent.Rpc, DbType.String);
+        insert.AddParameter(names[3], shareEvent.Account, DbType.String);
+        insert.AddParameter(names[4], shareEvent.ApplicantId, DbType.String);
+        insert.AddParameter(names[5], shareEvent.Recipient, DbType.String);
+        insert.AddParameter(names[6], shareEvent.Outcome, DbType.String);
+        insert.AddParameter(names[7], shareEvent.ErrorReason, DbType.String);
+        insert.AddParameter(names[8], shareEvent.UpstreamCorrelationId, DbType.String);
+        insert.AddParameter(names[9], shareEvent.RequestId, DbType.String);
+    }
+
+    /// <summary>New values for the parameters <see cref="AddRow"/> made, in the same order.</summary>
+    private static void SetRow(DbParameterCollection parameters, ShareEvent shareEvent)
+    {
+        parameters[0].Value = StorageTime.ToMicroseconds(shareEvent.OccurredAt);
+        parameters[1].Value = shareEvent.Caller;
+        parameters[2].Value = shareEvent.Rpc;
+        parameters[3].Value = (object?)shareEvent.Account ?? DBNull.Value;
+        parameters[4].Value = (object?)shareEvent.ApplicantId ?? DBNull.Value;
+        parameters[5].Value = (object?)shareEvent.Recipient ?? DBNull.Value;
+        parameters[6].Value = shareEvent.Outcome;
+        parameters[7].Value = (object?)shareEvent.ErrorReason ?? DBNull.Value;
+        parameters[8].Value = (object?)shareEvent.UpstreamCorrelationId ?? DBNull.Value;
+        parameters[9].Value = (object?)shareEvent.RequestId ?? DBNull.Value;
     }
 
     /// <summary><c>INSERT … VALUES (@occurred_at0, …), (@occurred_at1, …), …</c>: rows in queue order, so ids follow it.</summary>
