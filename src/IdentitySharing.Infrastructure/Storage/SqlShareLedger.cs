@@ -57,7 +57,9 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _writer = Task.Run(WriteQueuedEventsAsync);
+        // A thread of its own: SQLite's I/O (and the WAL sync at each commit) is synchronous and
+        // would otherwise hold a thread-pool thread for the whole write.
+        _writer = Task.Factory.StartNew(WriteQueuedEvents, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken)
@@ -93,11 +95,11 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     }
 
     /// <summary>The single writer: one transaction per wake-up with everything queued so far, until the queue is completed and empty.</summary>
-    private async Task WriteQueuedEventsAsync()
+    private void WriteQueuedEvents()
     {
         var reader = _queue.Reader;
         var batch = new List<PendingEvent>(MaxBatch);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var pending))
             {
@@ -105,7 +107,7 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
             }
             try
             {
-                await InsertAsync(batch).ConfigureAwait(false);
+                InsertAsync(batch).GetAwaiter().GetResult();
                 foreach (var pending in batch)
                 {
                     pending.Commit.TrySetResult();
