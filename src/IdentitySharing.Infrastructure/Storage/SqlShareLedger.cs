@@ -51,15 +51,13 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
 
     private readonly SqlDatabase _database;
     private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly Lock _writerStart = new();
+    private Task? _writer;
 
     public SqlShareLedger(SqlDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        // A thread of its own: SQLite's I/O (and the WAL sync at each commit) is synchronous and
-        // would otherwise hold a thread-pool thread for the whole write.
-        _writer = Task.Factory.StartNew(WriteQueuedEvents, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken)
@@ -73,6 +71,9 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
         {
             return Task.FromCanceled(cancellationToken);
         }
+        // Started before the event is queued, so that a dispose which completes the queue after
+        // this event got in always finds the writer to wait for.
+        EnsureWriter();
         var pending = new PendingEvent(shareEvent);
         if (!_queue.Writer.TryWrite(pending))
         {
@@ -85,13 +86,33 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        if (Volatile.Read(ref _writer) is { } writer)
+        {
+            await writer.ConfigureAwait(false);
+        }
     }
 
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        Volatile.Read(ref _writer)?.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Starts the writer on first use (a ledger only listed never starts one), on a thread of its
+    /// own: SQLite's I/O and the WAL sync at each commit are synchronous and would otherwise hold
+    /// a thread-pool thread for the whole write.
+    /// </summary>
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is not null)
+        {
+            return;
+        }
+        lock (_writerStart)
+        {
+            _writer ??= Task.Factory.StartNew(WriteQueuedEvents, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
     }
 
     /// <summary>The single writer: one transaction per wake-up with everything queued so far, until the queue is completed and empty.</summary>

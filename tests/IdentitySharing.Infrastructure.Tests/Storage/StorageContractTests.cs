@@ -282,7 +282,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_lists_events_oldest_first_with_every_field()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         var second = Event(T0.AddSeconds(2), applicant: "a2");
         var first = Event(T0.AddSeconds(1), applicant: "a1") with
         {
@@ -305,7 +305,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_filters_by_applicant_recipient_caller_and_time_range()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         await ledger.RecordAsync(Event(T0, applicant: "a1", recipient: "partner", caller: "billing"), Ct);
         await ledger.RecordAsync(Event(T0.AddMinutes(1), applicant: "a2", recipient: "partner", caller: "onboarding"), Ct);
         await ledger.RecordAsync(Event(T0.AddMinutes(2), applicant: "a1", recipient: "banxa-ref", caller: "billing"), Ct);
@@ -325,7 +325,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_pages_by_keyset_through_events_that_share_an_instant()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         for (var i = 0; i < 7; i++)
         {
             // Pairs of events at the same instant: the id breaks the tie.
@@ -352,7 +352,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_records_share_commits_yet_each_is_written_once_in_queue_order()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
 
         // More than one statement's worth, queued at once: the writer commits them in batches.
         var records = Enumerable.Range(0, SqlShareLedger.MaxBatch * 2 + 7)
@@ -385,7 +385,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var database = NewReplicaDatabase();
         await database.MigrateAsync(Ct);
         await ExecuteAsync(database, "ALTER TABLE share_events RENAME TO share_events_away");
-        var ledger = new SqlShareLedger(database);
+        await using var ledger = new SqlShareLedger(database);
 
         var records = Enumerable.Range(0, 20).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
         foreach (var record in records)
