@@ -17,6 +17,7 @@
 # Sizes (env): REQUESTS=200000 CONNECTIONS=16 STREAMS=16 ROUNDS=3 WARMUP=50000
 #   MEMORY_CALLS=1000000  SHARE_REQUESTS=20000 SHARE_CONNECTIONS=16 SHARE_STREAMS=4
 #   SLOW_REQUESTS=30000 SLOW_CONNECTIONS=10 SLOW_STREAMS=100 SLOW_DELAY_MS=100  BDN_JOB=short
+#   HOST_ENV="NAME=VALUE ..." extra environment for the host only (e.g. DOTNET_gcServer=0), for experiments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -29,6 +30,7 @@ warmup="${WARMUP:-50000}"; memory_calls="${MEMORY_CALLS:-1000000}"
 share_requests="${SHARE_REQUESTS:-20000}"; share_connections="${SHARE_CONNECTIONS:-16}"; share_streams="${SHARE_STREAMS:-4}"
 slow_requests="${SLOW_REQUESTS:-30000}"; slow_connections="${SLOW_CONNECTIONS:-10}"; slow_streams="${SLOW_STREAMS:-100}"
 slow_delay_ms="${SLOW_DELAY_MS:-100}"; bdn_job="${BDN_JOB:-short}"
+read -r -a host_env <<<"${HOST_ENV:-}"
 
 for tool in h2load curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool missing: run build/install-test-deps.sh" >&2; exit 1; }
@@ -139,7 +141,7 @@ if $need_host; then
     Auth__AllowAnonymous=true \
     Sumsub__RateLimits__PostPer5Seconds=10000000 Sumsub__RateLimits__GetPer5Seconds=10000000 \
     Storage__ConnectionString="Data Source=$work/bench.db" \
-    dotnet IdentitySharing.Host.dll --urls "http://127.0.0.1:$host_port"
+    "${host_env[@]}" dotnet IdentitySharing.Host.dll --urls "http://127.0.0.1:$host_port"
   host_pid=$last_pid
   for port in "$fake_port" "$slow_port" "$bare_port" "$host_port"; do wait_port "$port"; done
   host_url="http://127.0.0.1:$host_port"
@@ -151,6 +153,7 @@ if $need_host; then
   }
   check_call /grpc.health.v1.Health/Check "$work/health.bin"
   $need_fake && check_call /identitysharing.v1.IdentitySharingService/GenerateShareToken "$work/share-.bin"
+  [[ ${#host_env[@]} -gt 0 ]] && echo "host environment added: ${host_env[*]}"
   echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
 fi
 

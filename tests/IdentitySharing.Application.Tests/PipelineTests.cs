@@ -37,6 +37,8 @@ public sealed class PipelineTests : IDisposable
         await _app.Send(new ImportApplicantCommand(Token, [], null, null, null, null));
 
         CommandLogLines().Should().ContainSingle().Which.Should().StartWith("ImportApplicantCommand succeeded in ");
+        _app.Logs.Entries.Single(e => e.Text.StartsWith("ImportApplicantCommand", StringComparison.Ordinal)).Level
+            .Should().Be(LogLevel.Debug, "the host's per-RPC line already reports a success at Information");
     }
 
     [Fact]

@@ -31,6 +31,35 @@ public sealed class SigningTests
     }
 
     [Fact]
+    public void Sumsub_signature_with_a_precomputed_key_matches_the_vendor_test_vector()
+    {
+        var key = SumsubSigner.Key("Hej2ch71kG2kTd1iIUDZFNsO5C1lh5Gq");
+
+        var signature = SumsubSigner.Sign(key, "1607551635", "post",
+            "/resources/accessTokens?userId=cfd20712-24a2-4c7d-9ab0-146f3c142335&levelName=basic-kyc-level&ttlInSecs=600", ReadOnlySpan<byte>.Empty);
+
+        signature.Should().Be("1e1856be1c1e1ff113e5664acac6b423ffefe04ad42ff36567622ef56f62c4b1");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(5000)]
+    public void Sumsub_and_Banxa_signatures_equal_an_hmac_over_the_documented_message_for_any_body_size(int bodyBytes)
+    {
+        var body = Encoding.UTF8.GetBytes(new string('é', bodyBytes));
+        var path = "/resources/applicants/-;externalUserId=ü%20x/one";
+
+        SumsubSigner.Sign("sécret", "1700000000", "POST", path, body)
+            .Should().Be(Reference("sécret", [.. Encoding.UTF8.GetBytes("1700000000POST" + path), .. body]));
+        BanxaSigner.Sign(BanxaSigner.Key("sécret"), "POST", path, "42", body)
+            .Should().Be(Reference("sécret", [.. Encoding.UTF8.GetBytes($"POST\n{path}\n42\n"), .. body]));
+
+        static string Reference(string secret, byte[] message) =>
+            Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+    }
+
+    [Fact]
     public void Sumsub_timestamp_is_unix_seconds()
     {
         SumsubSigner.Timestamp(DateTimeOffset.FromUnixTimeMilliseconds(1_607_551_635_999)).Should().Be("1607551635");

@@ -6,7 +6,10 @@ namespace IdentitySharing.Application.Behaviors;
 
 /// <summary>
 /// Logs each command's name, duration and outcome (success, or the error's kind and reason).
-/// Never a field value: commands carry share tokens, emails and phone numbers. For the same
+/// A success is logged at Debug: the host's per-RPC line (category <c>IdentitySharing.Rpc</c>)
+/// already says at Information that the call ended OK and how long it took, and a second
+/// Information line per call would double the logging cost on the hot path. Failures,
+/// cancellations and exceptions stay at Warning/Information/Error. Never a field value: commands carry share tokens, emails and phone numbers. For the same
 /// reason an exception is logged by type only (messages of HTTP failures can quote URLs).
 /// </summary>
 public sealed partial class LoggingBehavior<TRequest, TResponse>(ILoggerFactory loggers, TimeProvider time)
@@ -52,7 +55,7 @@ public sealed partial class LoggingBehavior<TRequest, TResponse>(ILoggerFactory 
 
 internal static partial class CommandLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Command} succeeded in {ElapsedMs:F1} ms")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Command} succeeded in {ElapsedMs:F1} ms")]
     public static partial void Succeeded(ILogger logger, string command, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Command} failed: {ErrorKind} {Reason} in {ElapsedMs:F1} ms")]

@@ -11,8 +11,9 @@ public static class ObservabilityExtensions
     /// <summary>
     /// Logs (JSON console lines by default outside Development, one line per RPC, no URL logging
     /// by HttpClientFactory), and OpenTelemetry traces and metrics exported over OTLP when the
-    /// standard <c>OTEL_*</c> variables name an endpoint. Registers the telemetry and logging
-    /// interceptors: call before <c>AddSecurity</c> so they wrap authentication.
+    /// standard <c>OTEL_*</c> variables name an endpoint. Registers the observation interceptor
+    /// (span, duration histogram, the per-RPC log line): call before <c>AddSecurity</c> so it
+    /// wraps authentication.
     /// </summary>
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
@@ -34,8 +35,7 @@ public static class ObservabilityExtensions
         // HttpClientFactory's handlers log full request URLs, and upstream URLs carry share tokens.
         builder.Services.ConfigureHttpClientDefaults(client => client.RemoveAllLoggers());
 
-        builder.Services.AddGrpcInterceptor<RpcTelemetryInterceptor>();
-        builder.Services.AddGrpcInterceptor<RpcLoggingInterceptor>();
+        builder.Services.AddGrpcInterceptor<RpcObservationInterceptor>();
 
         if (OpenTelemetryExport.IsEnabled(configuration))
         {

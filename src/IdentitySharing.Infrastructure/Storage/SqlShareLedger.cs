@@ -1,6 +1,8 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using IdentitySharing.Application.Audit;
 
 namespace IdentitySharing.Infrastructure.Storage;
@@ -9,40 +11,238 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// <see cref="IShareLedger"/> on SQLite or PostgreSQL: an append-only table, listed with keyset
 /// pagination on (occurred_at, id), which stays fast and stable however deep the page.
 /// </summary>
-public sealed class SqlShareLedger(SqlDatabase database) : IShareLedger
+/// <remarks>
+/// <para>
+/// Appends are group-committed: <see cref="RecordAsync"/> queues the event and waits for its
+/// commit, and a single writer inserts whatever has queued up meanwhile (up to
+/// <see cref="MaxBatch"/> events) in one transaction: on PostgreSQL one multi-row
+/// <c>INSERT</c> (one round trip), on SQLite one single-row <c>INSERT</c> per event inside an
+/// explicit transaction. Under load many RPCs share one commit (one WAL sync on SQLite, one
+/// round trip and one sync on PostgreSQL) instead of queueing for the write lock one by one;
+/// when calls are few, a batch is one event and nothing waits for company.
+/// </para>
+/// <para>
+/// Every caller still learns its own outcome: its task completes only after the transaction
+/// holding its event has committed, and if that transaction fails, every caller in it gets the
+/// exception (none of those rows was written, or at worst, when the commit itself failed, the
+/// outcome is as unknown as a lost answer to a single insert would be). A caller whose token
+/// is cancelled stops waiting, but its queued event is still written. Disposing stops taking
+/// events and waits until everything queued has been written.
+/// </para>
+/// </remarks>
+public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
 {
-    private const string Columns = "id, occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id";
+    /// <summary>The most events one transaction inserts (on PostgreSQL, 10 parameters each in one statement, far below its limit).</summary>
+    public const int MaxBatch = 128;
 
-    public async Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken)
+    private const string Columns = "id, occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id";
+    private const string InsertColumns =
+        "INSERT INTO share_events (occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id) VALUES ";
+
+    private static readonly string[] InsertedColumns =
+        ["occurred_at", "caller", "rpc", "account", "applicant_id", "recipient", "outcome", "error_reason", "upstream_correlation_id", "request_id"];
+
+    /// <summary>Row i's parameter names (<c>occurred_at3</c>, …), in <see cref="InsertedColumns"/> order.</summary>
+    private static readonly string[][] ParameterNames = [.. Enumerable.Range(0, MaxBatch)
+        .Select(row => InsertedColumns.Select(column => string.Create(CultureInfo.InvariantCulture, $"{column}{row}")).ToArray())];
+
+    /// <summary>The statement for each batch size, built once.</summary>
+    private static readonly string?[] InsertStatements = new string?[MaxBatch + 1];
+
+    private readonly SqlDatabase _database;
+    private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _writerStart = new();
+    private Task? _writer;
+
+    public SqlShareLedger(SqlDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    public Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shareEvent);
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The NOT NULL columns: checked here, so a bad event fails its own call and no batch.
+        ArgumentNullException.ThrowIfNull(shareEvent.Caller);
+        ArgumentNullException.ThrowIfNull(shareEvent.Rpc);
+        ArgumentNullException.ThrowIfNull(shareEvent.Outcome);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+        // Started before the event is queued, so that a dispose which completes the queue after
+        // this event got in always finds the writer to wait for.
+        EnsureWriter();
+        var pending = new PendingEvent(shareEvent);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            return Task.FromException(new ObjectDisposedException(nameof(SqlShareLedger), "The ledger is shut down and takes no more events."));
+        }
+        return cancellationToken.CanBeCanceled ? pending.Committed.WaitAsync(cancellationToken) : pending.Committed;
+    }
+
+    /// <summary>Stops taking events and waits until every queued event is written (or has failed to its caller).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (Volatile.Read(ref _writer) is { } writer)
+        {
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        Volatile.Read(ref _writer)?.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Starts the writer on first use (a ledger only listed never starts one), on a thread of its
+    /// own: SQLite's I/O and the WAL sync at each commit are synchronous and would otherwise hold
+    /// a thread-pool thread for the whole write.
+    /// </summary>
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is not null)
+        {
+            return;
+        }
+        lock (_writerStart)
+        {
+            _writer ??= Task.Factory.StartNew(WriteQueuedEvents, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>The single writer: one transaction per wake-up with everything queued so far, until the queue is completed and empty.</summary>
+    private void WriteQueuedEvents()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingEvent>(MaxBatch);
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            try
+            {
+                InsertAsync(batch).GetAwaiter().GetResult();
+                foreach (var pending in batch)
+                {
+                    pending.Commit.TrySetResult();
+                }
+            }
+            catch (Exception exception)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Commit.TrySetException(exception);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task InsertAsync(List<PendingEvent> batch)
+    {
+        // No caller's token here: the batch belongs to every caller in it, and each waits on its own.
+        var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO share_events (occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id)
-                VALUES (@occurred_at, @caller, @rpc, @account, @applicant_id, @recipient, @outcome, @error_reason, @upstream_correlation_id, @request_id)
-                """;
-            insert.AddParameter("occurred_at", StorageTime.ToMicroseconds(shareEvent.OccurredAt), DbType.Int64);
-            insert.AddParameter("caller", shareEvent.Caller, DbType.String);
-            insert.AddParameter("rpc", shareEvent.Rpc, DbType.String);
-            insert.AddParameter("account", shareEvent.Account, DbType.String);
-            insert.AddParameter("applicant_id", shareEvent.ApplicantId, DbType.String);
-            insert.AddParameter("recipient", shareEvent.Recipient, DbType.String);
-            insert.AddParameter("outcome", shareEvent.Outcome, DbType.String);
-            insert.AddParameter("error_reason", shareEvent.ErrorReason, DbType.String);
-            insert.AddParameter("upstream_correlation_id", shareEvent.UpstreamCorrelationId, DbType.String);
-            insert.AddParameter("request_id", shareEvent.RequestId, DbType.String);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 1 || _database.Provider == StorageProvider.Postgres)
+            {
+                // One statement (atomic on its own): on PostgreSQL one round trip for the whole batch.
+                await using var insert = connection.CreateCommand();
+                insert.CommandText = InsertStatement(batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    AddRow(insert, ParameterNames[i], batch[i].Event);
+                }
+                await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            // SQLite binds parameters by name with a linear search, so a statement with thousands of
+            // them costs quadratic time: instead one single-row statement, run once per event, in
+            // one transaction (in-process, so no round trips; one WAL sync at commit).
+            var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = InsertStatement(1);
+                AddRow(insert, ParameterNames[0], batch[0].Event);
+                foreach (var pending in batch)
+                {
+                    SetRow(insert.Parameters, pending.Event);
+                    await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static void AddRow(DbCommand insert, string[] names, ShareEvent shareEvent)
+    {
+        insert.AddParameter(names[0], StorageTime.ToMicroseconds(shareEvent.OccurredAt), DbType.Int64);
+        insert.AddParameter(names[1], shareEvent.Caller, DbType.String);
+        insert.AddParameter(names[2], shareEvent.Rpc, DbType.String);
+        insert.AddParameter(names[3], shareEvent.Account, DbType.String);
+        insert.AddParameter(names[4], shareEvent.ApplicantId, DbType.String);
+        insert.AddParameter(names[5], shareEvent.Recipient, DbType.String);
+        insert.AddParameter(names[6], shareEvent.Outcome, DbType.String);
+        insert.AddParameter(names[7], shareEvent.ErrorReason, DbType.String);
+        insert.AddParameter(names[8], shareEvent.UpstreamCorrelationId, DbType.String);
+        insert.AddParameter(names[9], shareEvent.RequestId, DbType.String);
+    }
+
+    /// <summary>New values for the parameters <see cref="AddRow"/> made, in the same order.</summary>
+    private static void SetRow(DbParameterCollection parameters, ShareEvent shareEvent)
+    {
+        parameters[0].Value = StorageTime.ToMicroseconds(shareEvent.OccurredAt);
+        parameters[1].Value = shareEvent.Caller;
+        parameters[2].Value = shareEvent.Rpc;
+        parameters[3].Value = (object?)shareEvent.Account ?? DBNull.Value;
+        parameters[4].Value = (object?)shareEvent.ApplicantId ?? DBNull.Value;
+        parameters[5].Value = (object?)shareEvent.Recipient ?? DBNull.Value;
+        parameters[6].Value = shareEvent.Outcome;
+        parameters[7].Value = (object?)shareEvent.ErrorReason ?? DBNull.Value;
+        parameters[8].Value = (object?)shareEvent.UpstreamCorrelationId ?? DBNull.Value;
+        parameters[9].Value = (object?)shareEvent.RequestId ?? DBNull.Value;
+    }
+
+    /// <summary><c>INSERT … VALUES (@occurred_at0, …), (@occurred_at1, …), …</c>: rows in queue order, so ids follow it.</summary>
+    private static string InsertStatement(int rows)
+    {
+        if (InsertStatements[rows] is { } cached)
+        {
+            return cached;
+        }
+        var sql = new StringBuilder(InsertColumns);
+        for (var i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? "(@" : ", (@").AppendJoin(", @", ParameterNames[i]).Append(')');
+        }
+        return InsertStatements[rows] = sql.ToString();
+    }
+
+    private sealed class PendingEvent(ShareEvent shareEvent)
+    {
+        public ShareEvent Event { get; } = shareEvent;
+
+        // Completed on the writer: callers continue on the thread pool, not on the writer's thread.
+        public TaskCompletionSource Commit { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Committed => Commit.Task;
     }
 
     public async Task<IReadOnlyList<ShareEvent>> ListAsync(ShareEventFilter filter, ShareEventCursor? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await using var select = connection.CreateCommand();

@@ -282,7 +282,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_lists_events_oldest_first_with_every_field()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         var second = Event(T0.AddSeconds(2), applicant: "a2");
         var first = Event(T0.AddSeconds(1), applicant: "a1") with
         {
@@ -305,7 +305,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_filters_by_applicant_recipient_caller_and_time_range()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         await ledger.RecordAsync(Event(T0, applicant: "a1", recipient: "partner", caller: "billing"), Ct);
         await ledger.RecordAsync(Event(T0.AddMinutes(1), applicant: "a2", recipient: "partner", caller: "onboarding"), Ct);
         await ledger.RecordAsync(Event(T0.AddMinutes(2), applicant: "a1", recipient: "banxa-ref", caller: "billing"), Ct);
@@ -325,7 +325,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_pages_by_keyset_through_events_that_share_an_instant()
     {
-        var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
         for (var i = 0; i < 7; i++)
         {
             // Pairs of events at the same instant: the id breaks the tie.
@@ -347,6 +347,55 @@ public abstract class StorageContractTests : IAsyncLifetime
         }
 
         seen.Should().Equal("a0", "a1", "a2", "a3", "a4", "a5", "a6");
+    }
+
+    [Fact]
+    public async Task Concurrent_records_share_commits_yet_each_is_written_once_in_queue_order()
+    {
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
+
+        // More than one statement's worth, queued at once: the writer commits them in batches.
+        var records = Enumerable.Range(0, SqlShareLedger.MaxBatch * 2 + 7)
+            .Select(i => ledger.RecordAsync(Event(T0.AddSeconds(i), applicant: $"a{i}"), Ct)).ToArray();
+        await Task.WhenAll(records);
+
+        // Read through another replica's database object: committed, not just queued.
+        var events = await new SqlShareLedger(NewReplicaDatabase()).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
+        events.Select(e => e.ApplicantId).Should().Equal(Enumerable.Range(0, records.Length).Select(i => $"a{i}"));
+        events.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Disposing_the_ledger_writes_everything_queued_then_refuses_new_events()
+    {
+        var database = NewReplicaDatabase();
+        var ledger = new SqlShareLedger(database);
+        var records = Enumerable.Range(0, 50).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
+
+        await ledger.DisposeAsync();
+
+        (await CountRowsAsync(database, "share_events")).Should().Be(50, "disposing drains the queue");
+        await Task.WhenAll(records);
+        await ledger.Awaiting(l => l.RecordAsync(Event(T0), Ct)).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task A_failed_write_fails_each_caller_whose_event_it_held_and_the_ledger_keeps_working()
+    {
+        var database = NewReplicaDatabase();
+        await database.MigrateAsync(Ct);
+        await ExecuteAsync(database, "ALTER TABLE share_events RENAME TO share_events_away");
+        await using var ledger = new SqlShareLedger(database);
+
+        var records = Enumerable.Range(0, 20).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
+        foreach (var record in records)
+        {
+            await record.Awaiting(r => r).Should().ThrowAsync<System.Data.Common.DbException>();
+        }
+
+        await ExecuteAsync(database, "ALTER TABLE share_events_away RENAME TO share_events");
+        await ledger.RecordAsync(Event(T0, applicant: "after"), Ct);
+        (await CountRowsAsync(database, "share_events")).Should().Be(1);
     }
 
     // ---- idempotency through the real pipeline ----
