@@ -14,7 +14,7 @@ namespace IdentitySharing.EndToEnd.Tests;
 /// stored outcome (OK or a terminal failure) is replayed without an upstream call, a transient
 /// failure runs again, and an import whose outcome is unknown is never sent again.
 /// </summary>
-public sealed class FaultRecordsTests(RecordsHostFixture host) : IClassFixture<RecordsHostFixture>
+public sealed class FaultRecordsTests(FaultHostFixture host) : IClassFixture<FaultHostFixture>
 {
     private const int Ok = 0, DeadlineExceeded = 4, NotFound = 5, ResourceExhausted = 8, Unavailable = 14;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
@@ -162,14 +162,4 @@ public sealed class FaultRecordsTests(RecordsHostFixture host) : IClassFixture<R
             upstreamCalls().Should().BeGreaterThan(0, "a transient failure is not stored, so the retry runs");
         }
     }
-}
-
-/// <summary>Fault settings with a breaker that never opens, so every fault reaches the upstream.</summary>
-public sealed class RecordsHostFixture : FaultHostFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> ResilienceSettings =>
-    [
-        .. base.ResilienceSettings,
-        new("Resilience:CircuitBreaker:MinimumThroughput", "1000"),
-    ];
 }

@@ -68,6 +68,9 @@ public class HostFixture : IAsyncLifetime
                 ["Auth:AllowAnonymous"] = "true",
                 // The fakes have no rate limit and load tests here exceed Sumsub's; pacing has its own tests.
                 ["Sumsub:RateLimits:PostPer5Seconds"] = "100000",
+                // Error-table and fault tests provoke many upstream failures in a row; a breaker that
+                // opened on them would answer later tests for it. The breaker has its own tests.
+                ["Resilience:CircuitBreaker:MinimumThroughput"] = "100000",
                 ["Storage:ConnectionString"] = $"Data Source={Path.Combine(_storage.FullName, "identitysharing.db")}",
             });
             builder.Configuration.AddInMemoryCollection(ExtraConfiguration);
