@@ -217,6 +217,7 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
     public async Task Deadline_ends_a_stream_waiting_for_request_messages()
     {
         // The client opens a duplex call and never sends: the pending read must end at the deadline.
+        // (StreamingRequestContent flushes the request HEADERS at once, as gRPC clients do.)
         var content = new StreamingRequestContent();
         using var request = GrpcTestClient.CreateRequest(Service + "FullDuplexCall", content, [new("grpc-timeout", "200m")]);
 
@@ -225,6 +226,29 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
         content.Complete();
 
         result.Status.Should().Be(StatusCode.DeadlineExceeded);
+    }
+
+    [Fact]
+    public async Task Deadline_on_a_silent_stream_ends_it_with_a_Trailers_Only_DEADLINE_EXCEEDED()
+    {
+        // Raw frames: the request HEADERS leave at once whatever the client library buffers, and the
+        // test sees exactly what ends the call while the request side is still open.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var connection = await RawHttp2Connection.ConnectAsync(server.Address, cancellationToken);
+        await connection.SendGrpcHeadersAsync(1, Service + "FullDuplexCall", [new("grpc-timeout", "200m")], endStream: false, cancellationToken);
+
+        Http2Frame first;
+        do
+        {
+            first = await connection.ReadFrameAsync(cancellationToken) ?? throw new InvalidOperationException("The server closed the connection.");
+        }
+        while (first.StreamId != 1);
+
+        first.Type.Should().Be(Http2FrameType.Headers);
+        first.EndStream.Should().BeTrue("nothing was sent before the deadline, so the status ends the stream in one HEADERS frame");
+        first.Field(":status").Should().Be("200");
+        first.Field("grpc-status").Should().Be(((int)StatusCode.DeadlineExceeded).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        first.Field("grpc-message").Should().Be("Deadline Exceeded");
     }
 
     [Fact]

@@ -62,6 +62,9 @@ internal sealed class H2cGrpcClient(Uri baseAddress) : IDisposable
         // response), so an unfinished request stream stops with it, as a real gRPC client's does.
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
+            // SocketsHttpHandler holds the request HEADERS until the body's first flush: send them
+            // now, as gRPC clients do, so the call starts before the first request is written.
+            await stream.FlushAsync(cancellationToken);
             await foreach (var request in _requests.ReadAllAsync(cancellationToken))
             {
                 var body = request.ToByteArray();

@@ -1,5 +1,6 @@
 using Google.Protobuf.Reflection;
 using IdentitySharing.GrpcServer.Reflection.V1;
+using IdentitySharing.GrpcServer.Tests.Support;
 using V1Alpha = IdentitySharing.GrpcServer.Reflection.V1Alpha;
 
 namespace IdentitySharing.GrpcServer.Tests.Reflection;
@@ -82,18 +83,46 @@ public sealed class ReflectionServiceTests(ReflectionHealthServer server) : ICla
     [Fact]
     public async Task An_open_reflection_stream_ends_cleanly_when_the_host_stops()
     {
+        // Raw frames, not HttpClient: this client never half-closes, so HttpClient may still count
+        // the stream as active when the server closes the connection right after it, and then fail
+        // reads of a response that had already ended with OK (a client-side race, not the server's).
+        var cancellationToken = TestContext.Current.CancellationToken;
         await using var stoppingServer = new ReflectionHealthServer();
         await stoppingServer.InitializeAsync();
-        using var client = new H2cGrpcClient(stoppingServer.Address);
-        await using var call = client.Start(V1Path, ServerReflectionResponse.Parser, TestContext.Current.CancellationToken);
-        await call.WriteAsync(new ServerReflectionRequest { ListServices = "" });
-        (await call.ReadAsync())!.ListServicesResponse.Service.Should().NotBeEmpty();
+        await using var connection = await RawHttp2Connection.ConnectAsync(stoppingServer.Address, cancellationToken);
+        await connection.SendGrpcHeadersAsync(1, V1Path, metadata: null, endStream: false, cancellationToken);
+        await connection.SendDataAsync(1, GrpcFrames.Frame(new ServerReflectionRequest { ListServices = "" }), endStream: false, cancellationToken);
+        var answer = await connection.ReadGrpcMessageAsync(1, cancellationToken);
+        ServerReflectionResponse.Parser.ParseFrom(answer.Payload).ListServicesResponse.Service.Should().NotBeEmpty();
 
         var stopping = stoppingServer.StopAsync();
+        var afterStop = await connection.ReadUntilAsync(
+            frames => frames.Any(frame => frame.StreamId == 1 && (frame.EndStream || frame.Type == Http2FrameType.RstStream))
+                && frames.Any(frame => frame.Type == Http2FrameType.GoAway),
+            cancellationToken);
 
-        (await call.ReadAsync()).Should().BeNull();
-        (await call.ReadStatusAsync()).Should().Be(StatusCode.OK);
+        // Its call over and GOAWAY received, the client goes away, as HttpClient and gRPC clients do.
+        // (Kestrel notices an idle connection during shutdown only when the client acts, so a client
+        // that stayed connected would keep the host waiting until its shutdown timeout.)
+        await connection.DisposeAsync();
         await stopping;
+
+        // The open stream ended with OK trailers: nothing reset it first, and the GOAWAY counts it as
+        // processed. Had it held up shutdown, no trailers would come until the host's shutdown
+        // timeout aborted the connection.
+        var stream = afterStop.Where(frame => frame.StreamId == 1).ToList();
+        var trailers = stream.Should().ContainSingle(frame => frame.Type == Http2FrameType.Headers).Subject;
+        trailers.EndStream.Should().BeTrue();
+        trailers.Field("grpc-status").Should().Be("0");
+        stream.Take(stream.IndexOf(trailers)).Should().NotContain(
+            frame => frame.Type == Http2FrameType.RstStream || frame.Type == Http2FrameType.Data,
+            "no more messages were asked for, and nothing may end the stream before its trailers");
+        stream.Should().NotContain(frame => frame.Type == Http2FrameType.RstStream && frame.ErrorCode != 0);
+        afterStop.Where(frame => frame.Type == Http2FrameType.GoAway).Should().AllSatisfy(goAway =>
+        {
+            goAway.ErrorCode.Should().Be(0);
+            goAway.LastStreamId.Should().BeGreaterThanOrEqualTo(1);
+        });
     }
 
     public void Dispose() => _client.Dispose();

@@ -17,6 +17,11 @@ public sealed class StreamingRequestContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
+        // SocketsHttpHandler leaves the HEADERS of a request with a body in its write buffer until
+        // the body is flushed, unless other traffic happens to flush them (on a new connection, the
+        // SETTINGS ACK: a race). Flush now, as gRPC clients do, or a call that has not sent a
+        // message may never reach the server.
+        await stream.FlushAsync();
         await foreach (var frame in _frames.Reader.ReadAllAsync())
         {
             await stream.WriteAsync(frame);
