@@ -23,9 +23,11 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// </para>
 /// <para>
 /// Every caller still learns its own outcome: its task completes only after the transaction
-/// holding its event has committed, and if that transaction fails, every caller in it gets the
-/// exception (none of those rows was written, or at worst, when the commit itself failed, the
-/// outcome is as unknown as a lost answer to a single insert would be). A caller whose token
+/// holding its event has committed. When a transaction fails and is known to have written
+/// nothing (any SQLite failure; an error PostgreSQL reports), its events are written again one by
+/// one, so an event the database refuses fails only its own call. Otherwise (a connection lost
+/// mid-commit) every caller in it gets the exception: the outcome is as unknown as a lost answer
+/// to a single insert would be, and writing again could record an event twice. A caller whose token
 /// is cancelled stops waiting, but its queued event is still written. Disposing stops taking
 /// events and waits until everything queued has been written.
 /// </para>
@@ -134,6 +136,23 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
                     pending.Commit.TrySetResult();
                 }
             }
+            catch (Exception exception) when (batch.Count > 1 && WroteNothing(exception))
+            {
+                // One event the database refuses must not fail the calls that merely shared its
+                // transaction: nothing was written, so each event is written again on its own.
+                foreach (var pending in batch)
+                {
+                    try
+                    {
+                        InsertAsync([pending]).GetAwaiter().GetResult();
+                        pending.Commit.TrySetResult();
+                    }
+                    catch (Exception single)
+                    {
+                        pending.Commit.TrySetException(single);
+                    }
+                }
+            }
             catch (Exception exception)
             {
                 foreach (var pending in batch)
@@ -144,6 +163,15 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
             batch.Clear();
         }
     }
+
+    /// <summary>
+    /// Whether a failed batch is known to have left no row behind. SQLite runs in-process: a
+    /// failure rolls the transaction back. PostgreSQL's batch is one autocommitted statement: an
+    /// error the server reports means it refused it; a lost connection leaves the outcome unknown,
+    /// and writing those events again could record them twice.
+    /// </summary>
+    private bool WroteNothing(Exception exception) =>
+        _database.Provider == StorageProvider.Sqlite || exception is Npgsql.PostgresException;
 
     private async Task InsertAsync(List<PendingEvent> batch)
     {

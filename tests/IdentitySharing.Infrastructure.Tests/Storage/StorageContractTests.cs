@@ -398,6 +398,41 @@ public abstract class StorageContractTests : IAsyncLifetime
         (await CountRowsAsync(database, "share_events")).Should().Be(1);
     }
 
+    [Fact]
+    public async Task An_event_the_database_refuses_fails_only_its_own_call_not_the_others_in_its_batch()
+    {
+        var database = NewReplicaDatabase();
+        await database.MigrateAsync(Ct);
+        await ExecuteAsync(database, RefuseApplicantTrigger(database.Provider, "refused"));
+        await using var ledger = new SqlShareLedger(database);
+
+        // Queued at once, so the refused event shares a transaction with many others.
+        var applicants = Enumerable.Range(0, 300).Select(i => i == 150 ? "refused" : $"a{i}").ToArray();
+        var records = applicants.Select(applicant => ledger.RecordAsync(Event(T0, applicant: applicant), Ct)).ToArray();
+
+        await records[150].Awaiting(r => r).Should().ThrowAsync<System.Data.Common.DbException>();
+        await Task.WhenAll(records.Where((_, i) => i != 150));
+        var written = await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
+        written.Select(e => e.ApplicantId).Should().BeEquivalentTo(applicants.Where(a => a != "refused"));
+    }
+
+    /// <summary>A trigger that makes the database refuse any share event for <paramref name="applicant"/>.</summary>
+    private static string RefuseApplicantTrigger(StorageProvider provider, string applicant) => provider switch
+    {
+        StorageProvider.Sqlite => $"""
+            CREATE TRIGGER refuse_applicant BEFORE INSERT ON share_events WHEN NEW.applicant_id = '{applicant}'
+            BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+            """,
+        _ => $"""
+            CREATE FUNCTION refuse_applicant() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.applicant_id = '{applicant}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_applicant BEFORE INSERT ON share_events FOR EACH ROW EXECUTE FUNCTION refuse_applicant();
+            """,
+    };
+
     // ---- idempotency through the real pipeline ----
 
     [Fact]
