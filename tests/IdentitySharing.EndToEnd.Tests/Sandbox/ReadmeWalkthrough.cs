@@ -4,7 +4,8 @@ using IdentitySharing.Testing.Grpc;
 namespace IdentitySharing.EndToEnd.Tests.Sandbox;
 
 /// <summary>
-/// The first <c>sh</c> code block of README.md's "Calling it" section, split into shell
+/// An <c>sh</c> code block of README.md's "Calling it" section (the first: buf curl; the second:
+/// grpcurl), split into shell
 /// variable assignments and commands (continuation lines joined, quotes removed), so the tests
 /// run the commands exactly as printed.
 /// </summary>
@@ -25,10 +26,16 @@ public sealed class ReadmeWalkthrough
     /// <summary>Every other command, as the words the shell would pass (variables not expanded).</summary>
     public IReadOnlyList<IReadOnlyList<string>> Commands { get; }
 
-    public static ReadmeWalkthrough Load() =>
-        Parse(File.ReadAllText(Path.Combine(ExternalTools.RepoRoot, "README.md")));
+    /// <summary>The buf curl walkthrough: the section's first sh block.</summary>
+    public static ReadmeWalkthrough Load() => Load(block: 0);
 
-    public static ReadmeWalkthrough Parse(string readme)
+    /// <summary>The same calls with grpcurl: the section's second sh block.</summary>
+    public static ReadmeWalkthrough LoadGrpcurl() => Load(block: 1);
+
+    private static ReadmeWalkthrough Load(int block) =>
+        Parse(File.ReadAllText(Path.Combine(ExternalTools.RepoRoot, "README.md")), block);
+
+    public static ReadmeWalkthrough Parse(string readme, int block = 0)
     {
         ArgumentNullException.ThrowIfNull(readme);
         var sectionStart = readme.IndexOf("\n" + Section + "\n", StringComparison.Ordinal);
@@ -36,11 +43,17 @@ public sealed class ReadmeWalkthrough
         {
             throw new InvalidOperationException($"README.md has no \"{Section}\" section.");
         }
-        var blockStart = readme.IndexOf(Fence + "sh\n", sectionStart, StringComparison.Ordinal);
-        var blockEnd = blockStart < 0 ? -1 : readme.IndexOf("\n" + Fence, blockStart + 1, StringComparison.Ordinal);
-        if (blockEnd < 0)
+        var blockStart = sectionStart;
+        var blockEnd = sectionStart;
+        for (var skipped = 0; skipped <= block && blockEnd >= 0; skipped++)
         {
-            throw new InvalidOperationException($"README.md's \"{Section}\" section has no sh code block.");
+            blockStart = readme.IndexOf(Fence + "sh\n", blockEnd + 1, StringComparison.Ordinal);
+            blockEnd = blockStart < 0 ? -1 : readme.IndexOf("\n" + Fence, blockStart + 1, StringComparison.Ordinal);
+        }
+        var nextSection = readme.IndexOf("\n## ", sectionStart + 1, StringComparison.Ordinal);
+        if (blockEnd < 0 || (nextSection >= 0 && blockStart > nextSection))
+        {
+            throw new InvalidOperationException($"README.md's \"{Section}\" section has no sh code block number {block + 1}.");
         }
         var script = readme[(blockStart + Fence.Length + 3)..blockEnd].Replace("\\\n", " ", StringComparison.Ordinal);
 

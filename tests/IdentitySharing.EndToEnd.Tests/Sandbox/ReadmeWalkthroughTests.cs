@@ -59,6 +59,34 @@ public sealed class ReadmeWalkthroughTests(SandboxHost host) : IClassFixture<San
         shared.GetProperty("identityReference").GetString().Should().Be(RequestOf(shareCommand).GetProperty("identity_reference").GetString());
     }
 
+    /// <summary>
+    /// grpcurl cannot be installed where the tests run (no Debian or npm package), so its lines
+    /// are held to the buf curl lines the test above runs: the same address, methods and requests.
+    /// </summary>
+    [Fact]
+    public void The_readme_grpcurl_lines_make_the_same_calls_as_the_tested_buf_curl_lines()
+    {
+        var buf = ReadmeWalkthrough.Load();
+        var grpcurl = ReadmeWalkthrough.LoadGrpcurl();
+        var target = new Uri(IdentitySharingApp.DefaultUrl).Authority;
+
+        grpcurl.Commands.Should().AllSatisfy(command =>
+        {
+            command[0].Should().Be("grpcurl");
+            command.Should().Contain("-plaintext", "the sandbox serves h2c");
+            command.Should().Contain(target, "grpcurl calls the address the README's run command listens on");
+        });
+        grpcurl.Command(words => words[^1] == "list", "lists services").Should().NotBeEmpty();
+        grpcurl.Command(words => words[^1] == "grpc.health.v1.Health/Check", "checks health").Should().NotBeEmpty();
+        foreach (var method in new[] { "GenerateShareToken", "ImportApplicant", "ShareWithBanxa" })
+        {
+            var grpcurlCall = grpcurl.Command(words => words[^1] == Service + method, $"calls {method}");
+            var bufCall = buf.Command(EndsWith(Service + method), $"calls {method}");
+            JsonElement.DeepEquals(RequestOf(grpcurlCall), RequestOf(bufCall)).Should().BeTrue(
+                $"grpcurl's {method} request should be the buf curl one the walkthrough test runs");
+        }
+    }
+
     [Fact]
     public void The_readme_lists_the_seeded_sandbox_data_the_host_announces()
     {
