@@ -23,7 +23,6 @@ public sealed class BanxaClient : IBanxaClient
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly BanxaSettings _settings;
-    private readonly byte[] _signingKey;
     private readonly BanxaNonceSource _nonces;
     private readonly UpstreamResilience _resilience;
 
@@ -31,7 +30,6 @@ public sealed class BanxaClient : IBanxaClient
     {
         _httpClientFactory = httpClientFactory;
         _settings = settings;
-        _signingKey = BanxaSigner.Key(settings.ApiSecret);
         _nonces = nonces;
         _resilience = resilience;
     }
@@ -68,7 +66,7 @@ public sealed class BanxaClient : IBanxaClient
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         var nonce = _nonces.NextText();
-        var signature = BanxaSigner.Sign(_signingKey, "POST", uri.AbsolutePath, nonce, body);
+        var signature = BanxaSigner.Sign(_settings.ApiSecret, "POST", uri.AbsolutePath, nonce, body);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BanxaSigner.AuthorizationParameter(_settings.ApiKey, signature, nonce));
         return request;
     }

@@ -16,16 +16,10 @@ internal static class HmacSha256Hex
     /// <summary>Messages up to this size are assembled on the stack.</summary>
     private const int StackMessageBytes = 1024;
 
-    /// <summary>The HMAC key for a secret: compute it once and keep it with the credentials.</summary>
-    public static byte[] Key(string secret)
+    /// <summary>HMAC keyed with the UTF-8 of <paramref name="secret"/> over <c>fields[0] SEP fields[1] … [SEP body]</c>; the body part only when <paramref name="withBody"/>.</summary>
+    public static string Sign(string secret, ReadOnlySpan<string> fields, byte? separator, bool withBody, ReadOnlySpan<byte> body)
     {
         ArgumentNullException.ThrowIfNull(secret);
-        return Encoding.UTF8.GetBytes(secret);
-    }
-
-    /// <summary>HMAC of <c>fields[0] SEP fields[1] … [SEP body]</c>; the body part only when <paramref name="withBody"/>.</summary>
-    public static string Sign(ReadOnlySpan<byte> key, ReadOnlySpan<string> fields, byte? separator, bool withBody, ReadOnlySpan<byte> body)
-    {
         var separatorLength = separator is null ? 0 : 1;
         var length = withBody ? separatorLength + body.Length : 0;
         foreach (var field in fields)
@@ -56,7 +50,7 @@ internal static class HmacSha256Hex
                 written += body.Length;
             }
             Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            HMACSHA256.HashData(key, message[..written], mac);
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message[..written], mac);
             return Convert.ToHexStringLower(mac);
         }
         finally

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using IdentitySharing.Application.Common;
@@ -25,9 +24,6 @@ public sealed class SumsubClient : ISumsubClient
     private readonly SumsubAccountCatalog _accounts;
     private readonly TimeProvider _timeProvider;
     private readonly UpstreamResilience _resilience;
-
-    /// <summary>Each account's HMAC key, derived once per (immutable) settings instance.</summary>
-    private readonly ConditionalWeakTable<SumsubAccountSettings, byte[]> _signingKeys = [];
 
     internal SumsubClient(IHttpClientFactory httpClientFactory, SumsubAccountCatalog accounts, TimeProvider timeProvider, UpstreamResilience resilience)
     {
@@ -137,8 +133,7 @@ public sealed class SumsubClient : ISumsubClient
         }
         var timestamp = SumsubSigner.Timestamp(_timeProvider.GetUtcNow());
         // Sign the path and query exactly as they go on the wire (the URI's escaped form).
-        var key = _signingKeys.GetValue(settings, static account => SumsubSigner.Key(account.SecretKey));
-        var signature = SumsubSigner.Sign(key, timestamp, method.Method, uri.PathAndQuery, body);
+        var signature = SumsubSigner.Sign(settings.SecretKey, timestamp, method.Method, uri.PathAndQuery, body);
         request.Headers.TryAddWithoutValidation(SumsubSigner.TokenHeader, settings.AppToken);
         request.Headers.TryAddWithoutValidation(SumsubSigner.TimestampHeader, timestamp);
         request.Headers.TryAddWithoutValidation(SumsubSigner.SignatureHeader, signature);
