@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Threading.Channels;
+using IdentitySharing.GrpcServer.Tests.Support;
 using Google.Protobuf;
 
 namespace IdentitySharing.GrpcServer.Tests.Reflection;
@@ -29,59 +29,21 @@ internal sealed class H2cGrpcClient(Uri baseAddress) : IDisposable
     public GrpcStreamingCall<TResponse> Start<TResponse>(string path, MessageParser<TResponse> parser, CancellationToken cancellationToken)
         where TResponse : class, IMessage<TResponse>
     {
-        var requests = Channel.CreateUnbounded<IMessage>();
+        var requests = new StreamingRequestContent();
         var message = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StreamingRequestContent(requests.Reader),
+            Content = requests,
         };
         message.Headers.TryAddWithoutValidation("te", "trailers");
         // The response headers may wait for the first response, which may wait for a request:
         // return at once and let the caller write.
         var response = _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        return new GrpcStreamingCall<TResponse>(requests.Writer, response, parser, cancellationToken);
+        return new GrpcStreamingCall<TResponse>(requests, response, parser, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();
-
-    private sealed class StreamingRequestContent : HttpContent
-    {
-        private readonly ChannelReader<IMessage> _requests;
-
-        public StreamingRequestContent(ChannelReader<IMessage> requests)
-        {
-            _requests = requests;
-            Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        }
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        // HttpClient cancels the token once the server has ended the call (RST_STREAM after the
-        // response), so an unfinished request stream stops with it, as a real gRPC client's does.
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            // SocketsHttpHandler holds the request HEADERS until the body's first flush: send them
-            // now, as gRPC clients do, so the call starts before the first request is written.
-            await stream.FlushAsync(cancellationToken);
-            await foreach (var request in _requests.ReadAllAsync(cancellationToken))
-            {
-                var body = request.ToByteArray();
-                var prefix = new byte[5];
-                BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(1), (uint)body.Length);
-                await stream.WriteAsync(prefix, cancellationToken);
-                await stream.WriteAsync(body, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }
 
 internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
@@ -90,7 +52,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
     // Generous: the machine running the tests may be loaded.
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private readonly ChannelWriter<IMessage> _requests;
+    private readonly StreamingRequestContent _requests;
     private readonly Task<HttpResponseMessage> _responseTask;
     private readonly MessageParser<TResponse> _parser;
     private readonly CancellationToken _cancellationToken;
@@ -98,7 +60,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
     private Stream? _body;
     private bool _readMessage;
 
-    internal GrpcStreamingCall(ChannelWriter<IMessage> requests, Task<HttpResponseMessage> response, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+    internal GrpcStreamingCall(StreamingRequestContent requests, Task<HttpResponseMessage> response, MessageParser<TResponse> parser, CancellationToken cancellationToken)
     {
         _requests = requests;
         _responseTask = response;
@@ -108,10 +70,10 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
 
     public string? StatusMessage { get; private set; }
 
-    public ValueTask WriteAsync(IMessage request) => _requests.WriteAsync(request, _cancellationToken);
+    public ValueTask WriteAsync(IMessage request) => _requests.SendAsync(GrpcFrames.Frame(request));
 
     /// <summary>Half-closes the request stream.</summary>
-    public void CompleteRequests() => _requests.TryComplete();
+    public void CompleteRequests() => _requests.Complete();
 
     /// <summary>The next response message, or null when the server has ended the stream.</summary>
     public Task<TResponse?> ReadAsync() => ReadMessageAsync().WaitAsync(Patience, _cancellationToken);
@@ -153,7 +115,7 @@ internal sealed class GrpcStreamingCall<TResponse> : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _requests.TryComplete();
+        _requests.Complete();
         if (_body is not null)
         {
             await _body.DisposeAsync();

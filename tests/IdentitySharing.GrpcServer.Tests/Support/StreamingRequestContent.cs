@@ -15,17 +15,22 @@ public sealed class StreamingRequestContent : HttpContent
     /// <summary>Half-closes the request stream (END_STREAM).</summary>
     public void Complete() => _frames.Writer.TryComplete();
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    // HttpClient cancels the token once the server has ended the call (RST_STREAM after the
+    // response), so an unfinished request stream stops with it, as a real gRPC client's does.
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         // SocketsHttpHandler leaves the HEADERS of a request with a body in its write buffer until
         // the body is flushed, unless other traffic happens to flush them (on a new connection, the
         // SETTINGS ACK: a race). Flush now, as gRPC clients do, or a call that has not sent a
         // message may never reach the server.
-        await stream.FlushAsync();
-        await foreach (var frame in _frames.Reader.ReadAllAsync())
+        await stream.FlushAsync(cancellationToken);
+        await foreach (var frame in _frames.Reader.ReadAllAsync(cancellationToken))
         {
-            await stream.WriteAsync(frame);
-            await stream.FlushAsync();
+            await stream.WriteAsync(frame, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
         }
     }
 
