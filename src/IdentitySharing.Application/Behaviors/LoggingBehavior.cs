@@ -9,8 +9,9 @@ namespace IdentitySharing.Application.Behaviors;
 /// A success is logged at Debug: the host's per-RPC line (category <c>IdentitySharing.Rpc</c>)
 /// already says at Information that the call ended OK and how long it took, and a second
 /// Information line per call would double the logging cost on the hot path. Failures,
-/// cancellations and exceptions stay at Warning/Information/Error. Never a field value: commands carry share tokens, emails and phone numbers. For the same
-/// reason an exception is logged by type only (messages of HTTP failures can quote URLs).
+/// cancellations and exceptions stay at Warning/Information/Error. Never a field value: commands
+/// carry share tokens, emails and phone numbers. For the same reason an exception is logged by
+/// type only (messages of HTTP failures can quote URLs).
 /// </summary>
 public sealed partial class LoggingBehavior<TRequest, TResponse>(ILoggerFactory loggers, TimeProvider time)
     : IPipelineBehavior<TRequest, TResponse>

@@ -201,10 +201,11 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = InsertStatement(1);
-                AddRow(insert, ParameterNames[0], batch[0].Event);
                 foreach (var pending in batch)
                 {
-                    SetRow(insert.Parameters, pending.Event);
+                    // Same text, so SQLite reuses the prepared statement; only the values change.
+                    insert.Parameters.Clear();
+                    AddRow(insert, ParameterNames[0], pending.Event);
                     await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -224,21 +225,6 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
         insert.AddParameter(names[7], shareEvent.ErrorReason, DbType.String);
         insert.AddParameter(names[8], shareEvent.UpstreamCorrelationId, DbType.String);
         insert.AddParameter(names[9], shareEvent.RequestId, DbType.String);
-    }
-
-    /// <summary>New values for the parameters <see cref="AddRow"/> made, in the same order.</summary>
-    private static void SetRow(DbParameterCollection parameters, ShareEvent shareEvent)
-    {
-        parameters[0].Value = StorageTime.ToMicroseconds(shareEvent.OccurredAt);
-        parameters[1].Value = shareEvent.Caller;
-        parameters[2].Value = shareEvent.Rpc;
-        parameters[3].Value = (object?)shareEvent.Account ?? DBNull.Value;
-        parameters[4].Value = (object?)shareEvent.ApplicantId ?? DBNull.Value;
-        parameters[5].Value = (object?)shareEvent.Recipient ?? DBNull.Value;
-        parameters[6].Value = shareEvent.Outcome;
-        parameters[7].Value = (object?)shareEvent.ErrorReason ?? DBNull.Value;
-        parameters[8].Value = (object?)shareEvent.UpstreamCorrelationId ?? DBNull.Value;
-        parameters[9].Value = (object?)shareEvent.RequestId ?? DBNull.Value;
     }
 
     /// <summary><c>INSERT … VALUES (@occurred_at0, …), (@occurred_at1, …), …</c>: rows in queue order, so ids follow it.</summary>
