@@ -98,7 +98,13 @@ public sealed class ServerCallContext
     /// </summary>
     internal bool ResponseStarted { get; private set; }
 
-    internal bool DeadlineExceeded => _deadlineSource is { IsCancellationRequested: true } && !HttpContext.RequestAborted.IsCancellationRequested;
+    /// <summary>
+    /// Whether the call's deadline fired (and the client had not already gone): the call then
+    /// ends in DEADLINE_EXCEEDED. Ask this rather than comparing <see cref="Deadline"/> with the
+    /// clock: the deadline's timer runs on a coarse monotonic clock and can fire a few
+    /// milliseconds before the wall clock reaches <see cref="Deadline"/>.
+    /// </summary>
+    public bool DeadlineExceeded => _deadlineSource is { IsCancellationRequested: true } && !HttpContext.RequestAborted.IsCancellationRequested;
 
     internal GrpcMethod GrpcMethod => _method;
 

@@ -70,7 +70,11 @@ public sealed class AbuseTests(AuthHostFixture host) : IClassFixture<AuthHostFix
         });
 
         timeout.IsCancellationRequested.Should().BeFalse("the server, not the test's timeout, ends the call");
-        outcome.Should().Match<Exception?>(e => e == null || e is HttpRequestException || e is IOException, outcome?.ToString());
+        // How the end shows depends on where HttpClient is when the server resets the stream: a
+        // failed send or read, or (while the body is still being written) a cancelled body copy.
+        outcome.Should().Match<Exception?>(
+            e => e == null || e is HttpRequestException || e is IOException || e is OperationCanceledException,
+            outcome?.ToString());
         content.BytesSent.Should().BeLessThan(1000);
         await ServerStillServes();
     }

@@ -49,7 +49,7 @@ public sealed partial class AuditBehavior<TRequest, TValue>(
     /// <summary>A cancellation once the caller's deadline has passed is what the caller was told: DEADLINE_EXCEEDED.</summary>
     private string OutcomeOf(Exception exception) => exception switch
     {
-        OperationCanceledException when caller.Deadline is { } deadline && time.GetUtcNow() >= deadline => nameof(ErrorKind.DeadlineExceeded),
+        OperationCanceledException when caller.DeadlineExceeded => nameof(ErrorKind.DeadlineExceeded),
         OperationCanceledException => ShareEvent.OutcomeCancelled,
         _ => ShareEvent.OutcomeException,
     };

@@ -15,6 +15,9 @@ public interface ICallerContext
     /// <summary>The RPC being served, e.g. <c>ImportApplicant</c>.</summary>
     string RpcName { get; }
 
-    /// <summary>When the caller stops waiting (its gRPC deadline); null when it set none.</summary>
-    DateTimeOffset? Deadline => null;
+    /// <summary>
+    /// Whether the call's gRPC deadline has fired: the transport's own verdict, the one that answers
+    /// the caller DEADLINE_EXCEEDED, so what is recorded agrees with what the caller was told.
+    /// </summary>
+    bool DeadlineExceeded => false;
 }

@@ -48,7 +48,7 @@ internal sealed class CallerAuthenticationInterceptor(AuthSettings settings) : I
 
         var name = caller?.Name ?? ICallerContext.Anonymous;
         CallerIdentity.Set(context, name);
-        context.HttpContext.RequestServices.GetRequiredService<CallerContext>().Set(name, context.MethodName, context.Deadline);
+        context.HttpContext.RequestServices.GetRequiredService<CallerContext>().Set(name, context);
         Activity.Current?.SetTag(TelemetryTags.Caller, name);
         return next(context);
     }

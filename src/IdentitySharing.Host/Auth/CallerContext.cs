@@ -13,13 +13,15 @@ internal sealed class CallerContext : ICallerContext
 
     public string RpcName { get; private set; } = string.Empty;
 
-    public DateTimeOffset? Deadline { get; private set; }
+    private ServerCallContext? _call;
 
-    public void Set(string callerName, string rpcName, DateTimeOffset? deadline)
+    public bool DeadlineExceeded => _call?.DeadlineExceeded ?? false;
+
+    public void Set(string callerName, ServerCallContext call)
     {
         CallerName = callerName;
-        RpcName = rpcName;
-        Deadline = deadline;
+        RpcName = call.MethodName;
+        _call = call;
     }
 }
 
