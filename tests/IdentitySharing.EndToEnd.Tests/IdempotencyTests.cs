@@ -1,5 +1,6 @@
 using Google.Rpc;
 using IdentitySharing.Contracts.V1;
+using IdentitySharing.Testing.Grpc;
 using IdentitySharing.Testing.Upstreams;
 
 namespace IdentitySharing.EndToEnd.Tests;
@@ -120,6 +121,41 @@ public sealed class IdempotencyTests(HostFixture host) : IClassFixture<HostFixtu
         var replay = await host.Client.ImportApplicant(request);
         replay.Response!.Applicant.Id.Should().Be("lateapplicant1", "the reconciled outcome is stored for later retries");
         host.Sumsub.Requests.Count(r => r.Method == "GET").Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("customer-cut-off")]
+    [InlineData(null)]
+    public async Task A_retry_after_the_deadline_cut_off_an_import_never_imports_again(string? userId)
+    {
+        host.Reset();
+        var request = new ImportApplicantRequest { ShareToken = "_act-cut-off", UserId = userId ?? "", RequestId = NewRequestId() };
+
+        // Sumsub imports at once but answers only after the caller's deadline has passed.
+        host.Sumsub.DefaultResponseDelay = TimeSpan.FromSeconds(30);
+        GrpcCallResult<ImportApplicantResponse> first;
+        try
+        {
+            first = await host.Client.ImportApplicant(request, TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            host.Sumsub.DefaultResponseDelay = TimeSpan.Zero;
+        }
+        var retry = await host.Client.ImportApplicant(request);
+
+        first.StatusCode.Should().Be(4, first.StatusMessage);
+        ImportsSeen.Should().Be(1, "the share token may be spent: the import is never sent twice");
+        if (userId is null)
+        {
+            retry.StatusCode.Should().Be(14, retry.StatusMessage);
+            retry.Detail<ErrorInfo>()!.Type.Should().Be("IMPORT_OUTCOME_UNKNOWN");
+        }
+        else
+        {
+            retry.StatusCode.Should().Be(0, retry.StatusMessage);
+            retry.Response!.Applicant.Id.Should().Be(host.Sumsub.Imported(userId)!.Id, "the retry found the applicant the cut-off import created");
+        }
     }
 
     [Fact]

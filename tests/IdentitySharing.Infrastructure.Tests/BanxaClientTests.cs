@@ -198,7 +198,7 @@ public sealed class BanxaClientTests : UpstreamFakesTestBase
         await Eventually.TrueAsync(() => Banxa.Requests.Count == 1);
         await cancellation.CancelAsync();
 
-        await call.Invoking(c => c).Should().ThrowAsync<OperationCanceledException>();
+        (await call.Invoking(c => c).Should().ThrowAsync<UpstreamRequestInterruptedException>()).Which.Upstream.Should().Be("banxa");
     }
 
     [Fact]

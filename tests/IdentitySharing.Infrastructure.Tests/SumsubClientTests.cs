@@ -299,7 +299,7 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
     }
 
     [Fact]
-    public async Task Cancelling_the_callers_token_ends_a_slow_call_with_OperationCanceledException()
+    public async Task Cancelling_the_callers_token_mid_request_says_the_upstream_may_have_acted()
     {
         Sumsub.Script("POST", FakeSumsub.ShareTokenPath, new ScriptedResponse { Delay = TimeSpan.FromMinutes(5), Body = """{"token":"late"}""" });
         using var cancellation = new CancellationTokenSource();
@@ -308,7 +308,9 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
         await Eventually.TrueAsync(() => Sumsub.Requests.Count == 1);
         await cancellation.CancelAsync();
 
-        await call.Invoking(c => c).Should().ThrowAsync<OperationCanceledException>();
+        var interrupted = (await call.Invoking(c => c).Should().ThrowAsync<UpstreamRequestInterruptedException>()).Which;
+        interrupted.Upstream.Should().Be("sumsub");
+        interrupted.CancellationToken.Should().Be(cancellation.Token);
     }
 
     [Fact]
@@ -316,7 +318,7 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
     {
         var call = () => GenerateAsync(cancellationToken: new CancellationToken(canceled: true));
 
-        await call.Should().ThrowAsync<OperationCanceledException>();
+        (await call.Should().ThrowAsync<OperationCanceledException>()).Which.Should().NotBeOfType<UpstreamRequestInterruptedException>("nothing was sent");
         Sumsub.Requests.Should().BeEmpty();
     }
 

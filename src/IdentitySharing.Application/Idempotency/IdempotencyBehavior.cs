@@ -33,7 +33,8 @@ namespace IdentitySharing.Application.Idempotency;
 /// </para>
 /// <para>
 /// An outcome that is <see cref="Error.MayHaveActed"/> (the upstream got the request, its answer
-/// was lost) is neither stored nor released: storing it would answer "unknown" for the whole
+/// was lost), or an <see cref="UpstreamRequestInterruptedException"/> (the caller's deadline cut
+/// off a request the upstream may have received), is neither stored nor released: storing it would answer "unknown" for the whole
 /// retention period although a retry could find out, and releasing it would let a retry repeat
 /// the action blindly. The claim is abandoned instead, so the retry takes it over at once, like
 /// the claim of a crashed host once it expires; either way the new attempt's
@@ -125,6 +126,12 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
         try
         {
             outcome = await next().ConfigureAwait(false);
+        }
+        catch (UpstreamRequestInterruptedException)
+        {
+            // Cut off by the caller's deadline mid-request: as with a lost answer, the retry must reconcile.
+            await AbandonAsync(key, claimToken).ConfigureAwait(false);
+            throw;
         }
         catch
         {

@@ -13,7 +13,8 @@ namespace IdentitySharing.Application.ImportApplicant;
 /// external user id and returns it if it is plausibly this import's result; otherwise the
 /// caller is told the outcome is unknown (<see cref="Error.MayHaveActed"/>).
 /// <para>
-/// A retry of such a request — or of one whose host died mid-import — arrives with
+/// A retry of such a request — or of one whose host died mid-import, or whose caller's
+/// deadline cut the import off (<see cref="UpstreamRequestInterruptedException"/>) — arrives with
 /// <see cref="IdempotentAttempt.PriorAttemptStartedAt"/> set. It looks before it imports: an
 /// applicant with the <c>user_id</c>, created since that earlier attempt began, is the earlier
 /// attempt's result and is returned without a second import; only when there is none is the

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Http.Headers;
+using IdentitySharing.Application.Common;
 using IdentitySharing.Infrastructure.Resilience;
 
 namespace IdentitySharing.Infrastructure.Http;
@@ -7,9 +8,11 @@ namespace IdentitySharing.Infrastructure.Http;
 /// <summary>
 /// Sends one request and reads the answer, classifying transport failures by whether the
 /// request can have reached the upstream (see <see cref="AttemptFailure"/>). Cancellation of
-/// the caller's token (the host ties it to the gRPC deadline) is not an upstream failure: the
-/// <see cref="OperationCanceledException"/> propagates and the host maps it to
-/// DEADLINE_EXCEEDED or CANCELLED.
+/// the caller's token (the host ties it to the gRPC deadline) is not an upstream failure: it
+/// propagates as an <see cref="UpstreamRequestInterruptedException"/> (an
+/// <see cref="OperationCanceledException"/>, which the host maps to DEADLINE_EXCEEDED or
+/// CANCELLED) because the request may already have reached the upstream, and the idempotency
+/// layer must then make a retry reconcile instead of repeating the action.
 /// </summary>
 internal static class UpstreamHttp
 {
@@ -39,6 +42,13 @@ internal static class UpstreamHttp
         {
             // The attempt timeout (or the HttpClient's safety cap) fired: the request may have been sent.
             return UpstreamAttempt.Failed(AttemptFailure.NoAnswer, UpstreamErrors.Unreachable(upstream, "did not answer in time"));
+        }
+        catch (OperationCanceledException e)
+        {
+            // The caller's token fired. HttpClient does not say whether any byte was sent, so
+            // assume it was: a needless reconciliation costs a lookup, a wrong "not sent" a
+            // second import with a spent token.
+            throw new UpstreamRequestInterruptedException(upstream, e, cancellationToken);
         }
         catch (HttpRequestException e) when (IsConnectFailure(e))
         {

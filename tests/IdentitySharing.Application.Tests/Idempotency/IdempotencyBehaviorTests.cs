@@ -199,6 +199,20 @@ public sealed class IdempotencyBehaviorTests
     }
 
     [Fact]
+    public async Task A_deadline_that_cuts_off_an_upstream_request_abandons_the_claim_so_the_retry_reconciles()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
+        var interrupted = new UpstreamRequestInterruptedException("sumsub", new TaskCanceledException(), new CancellationToken(canceled: true));
+
+        var act = () => Send(Behavior(), Command(), () => throw interrupted);
+
+        (await act.Should().ThrowAsync<OperationCanceledException>()).Which.Should().BeSameAs(interrupted);
+        await _store.Received(1).AbandonAsync(Key, "claim-1", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
+        await _store.DidNotReceiveWithAnyArgs().CompleteAsync(default!, default!, default!, default, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task A_handler_exception_releases_the_claim_and_propagates()
     {
         StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
