@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using IdentitySharing.Application.Common;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Infrastructure.Http;
@@ -7,14 +8,17 @@ using IdentitySharing.Infrastructure.Http;
 namespace IdentitySharing.Infrastructure.Banxa;
 
 /// <summary>Banxa's error answers as <see cref="Error"/>s; 422 field errors become proto-named field violations.</summary>
-internal static class BanxaErrorMapper
+internal static partial class BanxaErrorMapper
 {
     public const string Upstream = "banxa";
 
     public static Error Map(UpstreamResponse response, BanxaIdentityShare share)
     {
         var body = JsonFields.ParseObject(response.Body);
-        var code = body.Integer("code") ?? body.Integer("errorCode");
+        // Banxa documents its signing error numbers but not the field that carries them: look in
+        // the likely fields, then in the message text, so that our own signing fault is never
+        // reported as the caller's (FAILED_PRECONDITION) just because of where the number was.
+        var code = body.Integer("code") ?? body.Integer("errorCode") ?? body.Integer("error_code") ?? SigningErrorIn(body.String("message"));
         var failure = new UpstreamFailure(
             Upstream,
             response.StatusCode,
@@ -62,6 +66,15 @@ internal static class BanxaErrorMapper
             { Upstream = failure, FieldViolations = violations }
             : UpstreamErrors.RejectedRequest(failure) with { FieldViolations = violations };
     }
+
+    /// <summary>A documented signing error number (40001–40003, 40100, 40101) quoted in Banxa's message, if any.</summary>
+    private static long? SigningErrorIn(string? message) =>
+        message is not null && SigningErrorNumber().Match(message) is { Success: true } match
+            ? long.Parse(match.Value, CultureInfo.InvariantCulture)
+            : null;
+
+    [GeneratedRegex(@"(?<![0-9])(4000[123]|4010[01])(?![0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex SigningErrorNumber();
 
     /// <summary>The request fields a ShareWithBanxa caller supplies, by their proto names.</summary>
     private static readonly HashSet<string> CallerFields = new(StringComparer.Ordinal) { "identity_reference", "email", "mobile_number" };
