@@ -1,5 +1,8 @@
 using IdentitySharing.Host;
+using IdentitySharing.Host.Logging;
 
+// Log lines leave in batches, one write(2) per batch (see BatchedStdout); disposing writes the rest.
+using var stdout = BatchedStdout.InstallAsConsoleOut();
 try
 {
     var app = await IdentitySharingApp.BuildAsync(args).ConfigureAwait(false);
