@@ -40,7 +40,8 @@ public static class GrpcServerExtensions
     /// one POST endpoint per method at <c>/package.Service/Method</c>. Throws
     /// <see cref="InvalidOperationException"/> when a proto method has no handler, or a handler names
     /// no such method, has the wrong streaming kind or the wrong message types. Requests to paths no
-    /// mapped method matches (and no other endpoint handles) get UNIMPLEMENTED.
+    /// mapped method matches (and no other endpoint handles) get UNIMPLEMENTED. Paths are
+    /// case-sensitive: one that differs from a method's only in case gets UNIMPLEMENTED too.
     /// </summary>
     public static IEndpointConventionBuilder MapGrpcService(
         this IEndpointRouteBuilder endpoints,

@@ -3,6 +3,7 @@ namespace IdentitySharing.GrpcServer;
 /// <summary>
 /// Ends a call with a status. <see cref="Details"/>, when set, is sent as
 /// <c>grpc-status-details-bin</c>; the server keeps its code and message equal to the status's.
+/// Without details the server still sends a <c>google.rpc.Status</c> with just the code and message.
 /// Handlers that return expected failures should prefer returning a status through this
 /// exception from one mapping place rather than throwing it from deep inside.
 /// </summary>

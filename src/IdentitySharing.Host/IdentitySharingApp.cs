@@ -76,6 +76,7 @@ public static class IdentitySharingApp
         app.MapIdentitySharingService();
         app.MapGrpcHealthService();
         app.MapGrpcReflectionService();
+        RegisterServiceHealth(app);
 
         if (sandbox is not null)
         {
@@ -86,7 +87,7 @@ public static class IdentitySharingApp
     }
 
     /// <summary>
-    /// On SIGTERM the host stops: health turns NOT_SERVING and new calls get UNAVAILABLE at
+    /// On SIGTERM the host stops: health ("" and the service) turns NOT_SERVING and new calls get UNAVAILABLE at
     /// ApplicationStopping, then in-flight calls get <c>Shutdown:DrainTimeout</c> (default 30 s)
     /// to finish before they are cut off; disposing the host afterwards closes storage.
     /// </summary>
@@ -95,6 +96,16 @@ public static class IdentitySharingApp
         var drain = builder.Configuration.GetValue("Shutdown:DrainTimeout", TimeSpan.FromSeconds(30));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = drain);
     }
+
+    /// <summary>
+    /// Health probes may name the service (<c>identitysharing.v1.IdentitySharingService</c>) as
+    /// well as "" (the whole server). Both are SERVING from the first call the server answers and
+    /// turn NOT_SERVING together when shutdown begins (<see cref="HealthStatusService.EnterShutdown"/>
+    /// marks every registered service at ApplicationStopping).
+    /// </summary>
+    private static void RegisterServiceHealth(WebApplication app) =>
+        app.Services.GetRequiredService<HealthStatusService>()
+            .SetStatus(IdentitySharingRpcs.Service.FullName, GrpcServer.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
 
     private static void AnnounceSandbox(WebApplication app, SandboxUpstreams sandbox)
     {

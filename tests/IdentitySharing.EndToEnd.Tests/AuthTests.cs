@@ -19,6 +19,11 @@ public sealed class AuthTests(AuthHostFixture host) : IClassFixture<AuthHostFixt
         var result = await host.Client.ShareWithBanxa(BanxaRequest);
 
         result.StatusCode.Should().Be(Unauthenticated);
+        // Like every failure, it carries a google.rpc.Status matching the status (and no details).
+        result.StatusDetails.Should().NotBeNull();
+        result.StatusDetails!.Code.Should().Be(Unauthenticated);
+        result.StatusDetails.Message.Should().Be(result.StatusMessage).And.NotBeEmpty();
+        result.StatusDetails.Details.Should().BeEmpty();
         host.Banxa.Requests.Should().BeEmpty();
         host.Sumsub.Requests.Should().BeEmpty();
     }
@@ -104,6 +109,10 @@ public sealed class AuthTests(AuthHostFixture host) : IClassFixture<AuthHostFixt
 
         result.StatusCode.Should().Be(PermissionDenied);
         result.StatusMessage.Should().Contain("billing").And.Contain("GenerateShareToken");
+        result.StatusDetails.Should().NotBeNull();
+        result.StatusDetails!.Code.Should().Be(PermissionDenied);
+        result.StatusDetails.Message.Should().Be(result.StatusMessage);
+        result.StatusDetails.Details.Should().BeEmpty();
         host.Sumsub.Requests.Should().BeEmpty();
     }
 

@@ -27,6 +27,9 @@ public class HostFixture : IAsyncLifetime
     public GrpcWireClient Client { get; private set; } = null!;
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>The host's services once started (e.g. <c>IHostApplicationLifetime</c> to begin shutdown).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The host is not started.");
+
     /// <summary>Where the host listens; derived fixtures may listen on https.</summary>
     protected virtual string Urls => "http://127.0.0.1:0";
 

@@ -234,6 +234,10 @@ public sealed class ConformanceTests(ConformanceServer server) : IClassFixture<C
         first.Field(":status").Should().Be("200");
         first.Field("grpc-status").Should().Be(((int)StatusCode.DeadlineExceeded).ToString(System.Globalization.CultureInfo.InvariantCulture));
         first.Field("grpc-message").Should().Be("Deadline Exceeded");
+        Internal.GrpcMetadata.TryDecodeBase64(first.Field("grpc-status-details-bin") ?? "", out var details).Should().BeTrue();
+        var status = Google.Rpc.Status.Parser.ParseFrom(details);
+        status.Code.Should().Be((int)StatusCode.DeadlineExceeded);
+        status.Message.Should().Be("Deadline Exceeded");
     }
 
     [Fact]

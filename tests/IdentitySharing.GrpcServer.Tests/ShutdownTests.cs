@@ -34,6 +34,7 @@ public sealed class ShutdownTests
 
         newCall.Status.Should().Be(StatusCode.Unavailable);
         newCall.TrailersOnly.Should().BeTrue();
+        StatusDetailsTests.ShouldCarryMatchingStatus(newCall, StatusCode.Unavailable);
         StreamingOutputCallResponse.Parser.ParseFrom(drained!.Payload).Payload.Length.Should().Be(2);
         end.Should().BeNull();
         GrpcTestResponse.Value(inFlight.TrailingHeaders, "grpc-status").Should().Be("0");

@@ -14,37 +14,58 @@ namespace IdentitySharing.GrpcServer.Internal;
 internal sealed class GrpcCallDispatcher
 {
     private readonly GrpcServerOptions _options;
+    private readonly GrpcServiceRegistry _registry;
     private readonly ILogger _logger;
     private readonly Func<ServerCallContext, ValueTask> _pipeline;
     private volatile bool _stopping;
 
     public GrpcCallDispatcher(
         IOptions<GrpcServerOptions> options,
+        GrpcServiceRegistry registry,
         IEnumerable<IGrpcInterceptor> interceptors,
         IHostApplicationLifetime lifetime,
         ILogger<GrpcCallDispatcher> logger)
     {
         _options = options.Value;
+        _registry = registry;
         _logger = logger;
         _pipeline = BuildPipeline([.. interceptors]);
         lifetime.ApplicationStopping.Register(() => _stopping = true);
     }
 
-    public RequestDelegate CreateRequestDelegate(GrpcMethod method) => httpContext => HandleAsync(httpContext, method);
+    /// <summary>
+    /// The endpoint of one method. Routing matches paths case-insensitively, but gRPC method paths
+    /// are case-sensitive: a path that differs from the method's only in case is answered as an
+    /// unknown method (one ordinal comparison per call).
+    /// </summary>
+    public RequestDelegate CreateRequestDelegate(GrpcMethod method) => httpContext =>
+        string.Equals(httpContext.Request.Path.Value, method.Path, StringComparison.Ordinal)
+            ? HandleAsync(httpContext, method)
+            : AnswerCaseMismatch(httpContext);
 
-    /// <summary>For paths no mapped method matches.</summary>
-    public RequestDelegate CreateUnimplementedDelegate(GrpcServiceRegistry registry) => httpContext =>
+    /// <summary>For paths no mapped method matches: UNIMPLEMENTED, Trailers-Only.</summary>
+    public Task AnswerUnimplemented(HttpContext httpContext)
     {
         if (AcceptProtocol(httpContext))
         {
             var path = httpContext.Request.Path.Value ?? string.Empty;
-            var detail = registry.IsServiceMappedForPath(path) ? "Method is unimplemented." : "Service is unimplemented.";
+            var detail = _registry.IsServiceMappedForPath(path) ? "Method is unimplemented." : "Service is unimplemented.";
             GrpcLog.CallRejected(_logger, path, StatusCode.Unimplemented);
             StatusWriter.WriteImmediate(httpContext.Response, StatusCode.Unimplemented, detail);
         }
 
         return Task.CompletedTask;
-    };
+    }
+
+    /// <summary>
+    /// Routing matched a method endpoint only because it ignores case. Drop the endpoint (so
+    /// diagnostics report no route, as for any unmatched path) and answer as an unknown method.
+    /// </summary>
+    private Task AnswerCaseMismatch(HttpContext httpContext)
+    {
+        httpContext.SetEndpoint(null);
+        return AnswerUnimplemented(httpContext);
+    }
 
     private Task HandleAsync(HttpContext httpContext, GrpcMethod method)
     {

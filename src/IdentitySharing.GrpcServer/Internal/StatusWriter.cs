@@ -7,7 +7,10 @@ namespace IdentitySharing.GrpcServer.Internal;
 /// <summary>
 /// The one place that ends a call on the wire: <c>grpc-status</c>, <c>grpc-message</c>,
 /// <c>grpc-status-details-bin</c> and custom trailers, as HTTP/2 trailers or, when nothing has
-/// been sent yet, as a Trailers-Only response (a single HEADERS frame).
+/// been sent yet, as a Trailers-Only response (a single HEADERS frame). Every non-OK status
+/// carries <c>grpc-status-details-bin</c>: a <c>google.rpc.Status</c> with the same code and
+/// (unencoded) message as <c>grpc-status</c>/<c>grpc-message</c>, and details only when the
+/// status brought some.
 /// </summary>
 internal static class StatusWriter
 {
@@ -21,9 +24,11 @@ internal static class StatusWriter
             Add(response, trailersOnly, GrpcProtocol.MessageHeader, PercentEncoding.Encode(detail));
         }
 
-        if (outcome.Details is { } details)
+        // Every failure carries a google.rpc.Status (the status's own details, or one with just its
+        // code and message), so clients that read grpc-status-details-bin always find one.
+        if (outcome.Details is not null || code != StatusCode.OK)
         {
-            Add(response, trailersOnly, GrpcProtocol.StatusDetailsHeader, EncodeDetails(details, code, detail));
+            Add(response, trailersOnly, GrpcProtocol.StatusDetailsHeader, EncodeDetails(outcome.Details, code, detail));
         }
 
         AddCustom(response, trailersOnly, contextTrailers);
@@ -38,10 +43,18 @@ internal static class StatusWriter
         Write(response, responseStarted: false, CallOutcome.FromStatus(code, detail), null);
     }
 
-    /// <summary>google.rpc.Status with the same code and message as grpc-status/grpc-message (clients compare them).</summary>
-    private static string EncodeDetails(Google.Rpc.Status details, StatusCode code, string detail)
+    /// <summary>
+    /// google.rpc.Status with the same code and message as grpc-status/grpc-message (clients
+    /// compare them): the given details corrected if need be, or a bare status without details.
+    /// </summary>
+    private static string EncodeDetails(Google.Rpc.Status? details, StatusCode code, string? detail)
     {
-        if (details.Code != (int)code || details.Message != detail)
+        detail ??= string.Empty;
+        if (details is null)
+        {
+            details = new Google.Rpc.Status { Code = (int)code, Message = detail };
+        }
+        else if (details.Code != (int)code || details.Message != detail)
         {
             details = details.Clone();
             details.Code = (int)code;

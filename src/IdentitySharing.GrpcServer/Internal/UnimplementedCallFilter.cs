@@ -15,10 +15,9 @@ internal sealed class UnimplementedCallFilter(GrpcServiceRegistry registry, Grpc
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         next(app);
-        var unimplemented = dispatcher.CreateUnimplementedDelegate(registry);
         app.Use(nextMiddleware => httpContext =>
             registry.Services.Count > 0 && HttpMethods.IsPost(httpContext.Request.Method) && IsServiceMethodPath(httpContext.Request.Path.Value)
-                ? unimplemented(httpContext)
+                ? dispatcher.AnswerUnimplemented(httpContext)
                 : nextMiddleware(httpContext));
     };
 

@@ -31,6 +31,14 @@ public abstract class TlsIdentityClientTests(TlsHostFixture host, IdentityClient
 
         observed.Code.Should().Be(Unauthenticated, observed.Printed);
         observed.CodeName.Should().Be("UNAUTHENTICATED");
+        // The client finds a google.rpc.Status in grpc-status-details-bin matching the status, with no details.
+        observed.Details.Should().NotBeNull(observed.Printed);
+        var details = observed.Details!.Value;
+        details.GetProperty("status_code").GetInt32().Should().Be(Unauthenticated, observed.Printed);
+        details.GetProperty("status_message").GetString().Should().Be(observed.Message).And.NotBeEmpty();
+        details.GetProperty("other_types").GetArrayLength().Should().Be(0, observed.Printed);
+        details.TryGetProperty("error_info", out _).Should().BeFalse(observed.Printed);
+        details.TryGetProperty("bad_request", out _).Should().BeFalse(observed.Printed);
     }
 
     [Fact]

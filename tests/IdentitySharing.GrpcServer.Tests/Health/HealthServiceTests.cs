@@ -39,6 +39,20 @@ public sealed class HealthServiceTests(ReflectionHealthServer server) : IClassFi
         status.Should().Be(StatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("/grpc.health.v1.health/check", "Service is unimplemented.")]
+    [InlineData("/GRPC.HEALTH.V1.HEALTH/CHECK", "Service is unimplemented.")]
+    [InlineData("/grpc.health.v1.Health/check", "Method is unimplemented.")]
+    public async Task Check_under_a_path_differing_in_case_is_UNIMPLEMENTED(string path, string message)
+    {
+        var (response, status, statusMessage) = await _client.UnaryAsync(
+            path, new HealthCheckRequest(), HealthCheckResponse.Parser, TestContext.Current.CancellationToken);
+
+        response.Should().BeNull("the health service must not answer a path that is not exactly its own");
+        status.Should().Be(StatusCode.Unimplemented);
+        Uri.UnescapeDataString(statusMessage!).Should().Be(message);
+    }
+
     [Fact]
     public async Task Watch_sends_the_current_status_at_once_then_every_change()
     {
