@@ -189,6 +189,126 @@ public sealed class SandboxTests : IAsyncLifetime
         error.Kind.Should().Be(ErrorKind.UpstreamCredentials);
     }
 
+    private Task<Result<ImportedApplicant>> FindAsync(AccountName account, string externalUserId) =>
+        _adapters.Sumsub.FindApplicantByExternalUserIdAsync(account, ExternalUserId.Create(externalUserId), Ct);
+
+    [Theory]
+    [InlineData("recipient-user-8")]
+    [InlineData("customer 42/ü?&x=%2F;one")] // printable, but every character the path must encode
+    public async Task An_imported_applicant_is_found_by_its_external_user_id(string externalUserId)
+    {
+        var token = await MintAsync(RecipientClient);
+        var imported = (await ImportAsync(Recipient, token,
+            new ApplicantImport(token, [DocumentSetType.Create("SELFIE")], ExternalUserId.Create(externalUserId), LevelName.Create("reuse-level")))).Value;
+
+        var found = await FindAsync(Recipient, externalUserId);
+
+        found.Error.Should().BeNull();
+        found.Value.Should().Be(imported, "the read returns the applicant the import created, field for field");
+        found.Value.ExternalUserId.Should().Be(externalUserId);
+        found.Value.ClientId.Should().Be(SandboxUpstreams.RecipientClientId);
+    }
+
+    [Fact]
+    public async Task The_latest_applicant_imported_with_an_external_user_id_is_the_one_found()
+    {
+        var earlierToken = await MintAsync(RecipientClient);
+        var earlier = (await ImportAsync(Recipient, earlierToken, new ApplicantImport(earlierToken, [], ExternalUserId.Create("recipient-user-9"), null))).Value;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var laterToken = await MintAsync(RecipientClient);
+        var later = (await ImportAsync(Recipient, laterToken, new ApplicantImport(laterToken, [], ExternalUserId.Create("recipient-user-9"), null))).Value;
+
+        var found = (await FindAsync(Recipient, "recipient-user-9")).Value;
+
+        later.Id.Should().NotBe(earlier.Id);
+        found.Id.Should().Be(later.Id);
+        found.CreatedAt.Should().Be(later.CreatedAt);
+    }
+
+    [Fact]
+    public async Task A_seeded_demo_applicant_is_found_by_its_external_user_id()
+    {
+        var found = (await FindAsync(Donor, SandboxUpstreams.DonorClientId + "-user-1")).Value;
+
+        found.Id.Should().Be(DemoApplicant.Value);
+        found.ReviewStatus.Should().Be("completed");
+    }
+
+    [Fact]
+    public async Task An_unknown_external_user_id_is_not_found()
+    {
+        var error = (await FindAsync(Recipient, "nobody-imported-this")).Error!;
+
+        error.Kind.Should().Be(ErrorKind.NotFound);
+        error.Reason.Should().Be("APPLICANT_NOT_FOUND");
+        error.Upstream!.HttpStatus.Should().Be(404);
+        error.Upstream.CorrelationId.Should().NotBeNullOrEmpty("Sumsub's error body carries a correlation id");
+    }
+
+    [Fact]
+    public async Task An_applicant_is_not_visible_by_external_user_id_from_another_account()
+    {
+        var token = await MintAsync(RecipientClient);
+        (await ImportAsync(Recipient, token, new ApplicantImport(token, [], ExternalUserId.Create("recipient-only-user"), null))).IsSuccess.Should().BeTrue();
+
+        var fromDonor = await FindAsync(Donor, "recipient-only-user");
+        var fromRecipient = await FindAsync(Recipient, "recipient-only-user");
+
+        fromDonor.Error!.Kind.Should().Be(ErrorKind.NotFound);
+        fromRecipient.IsSuccess.Should().BeTrue();
+        (await FindAsync(Recipient, SandboxUpstreams.DonorClientId + "-user-1")).Error!.Kind.Should().Be(ErrorKind.NotFound,
+            "the donor's seeded applicant is not the recipient's");
+    }
+
+    [Fact]
+    public async Task A_lookup_with_a_bad_signature_is_refused_as_a_credentials_problem()
+    {
+        var token = await MintAsync(RecipientClient);
+        (await ImportAsync(Recipient, token, new ApplicantImport(token, [], ExternalUserId.Create("recipient-user-10"), null))).IsSuccess.Should().BeTrue();
+        var overrides = _sandbox.ConfigurationOverrides
+            .Select(e => e.Key == "Sumsub:Accounts:recipient:SecretKey" ? new KeyValuePair<string, string?>(e.Key, "wrong-secret") : e);
+        await using var misconfigured = AdapterHost.Create(overrides, _time);
+
+        var error = (await misconfigured.Sumsub.FindApplicantByExternalUserIdAsync(Recipient, ExternalUserId.Create("recipient-user-10"), Ct)).Error!;
+
+        error.Kind.Should().Be(ErrorKind.UpstreamCredentials);
+        error.Upstream!.HttpStatus.Should().Be(401);
+    }
+
+    [Fact]
+    public async Task The_lookup_speaks_sumsubs_http_answers_and_checks_the_signature()
+    {
+        using var http = new HttpClient();
+        const string path = "/resources/applicants/-;externalUserId=nobody-imported-this/one";
+
+        using var unknown = await SendSumsubGetAsync(http, path, _sandbox.Recipient.SecretKey);
+        using var badSignature = await SendSumsubGetAsync(http, "/resources/applicants/-;externalUserId=" + SandboxUpstreams.RecipientClientId + "-user-1/one", "wrong-secret");
+        using var seeded = await SendSumsubGetAsync(http, "/resources/applicants/-;externalUserId=" + SandboxUpstreams.RecipientClientId + "-user-1/one", _sandbox.Recipient.SecretKey);
+
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        using (var body = System.Text.Json.JsonDocument.Parse(await unknown.Content.ReadAsStringAsync(Ct)))
+        {
+            body.RootElement.GetProperty("code").GetInt32().Should().Be(404);
+            body.RootElement.GetProperty("description").GetString().Should().NotBeNullOrEmpty();
+            body.RootElement.GetProperty("correlationId").GetString().Should().NotBeNullOrEmpty();
+        }
+        badSignature.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await badSignature.Content.ReadAsStringAsync(Ct)).Should().Contain("signature").And.NotContain(SandboxUpstreams.RecipientDemoApplicantIds[0]);
+        seeded.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await seeded.Content.ReadAsStringAsync(Ct)).Should().Contain(SandboxUpstreams.RecipientDemoApplicantIds[0]);
+    }
+
+    // Signed with the test fakes' own implementation of Sumsub's algorithm, as the recipient account.
+    private async Task<HttpResponseMessage> SendSumsubGetAsync(HttpClient http, string pathAndQuery, string secret)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_sandbox.SumsubBaseUrl, pathAndQuery));
+        var timestamp = _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        request.Headers.Add("X-App-Token", _sandbox.Recipient.AppToken);
+        request.Headers.Add("X-App-Access-Ts", timestamp);
+        request.Headers.Add("X-App-Access-Sig", VendorSignatures.Sumsub(secret, timestamp, "GET", pathAndQuery, []));
+        return await http.SendAsync(request, Ct);
+    }
+
     private static BanxaIdentityShare BanxaShare(ShareToken token, string reference, string email = "grace@example.com") =>
         new(IdentityReference.Create(reference), EmailAddress.Create(email), MobileNumber.Create("+14155550123"), token);
 

@@ -11,7 +11,11 @@ internal sealed record SandboxApplicant(
     string LevelName,
     string ReviewStatus,
     string FirstName,
-    string LastName);
+    string LastName)
+{
+    /// <summary>The document sets the import asked to resubmit (Sumsub lists them under <c>requiredIdDocs</c>).</summary>
+    public IReadOnlyList<string> ResetIdDocSetTypes { get; init; } = [];
+}
 
 /// <summary>What redeeming a share token led to.</summary>
 internal enum RedemptionOutcome
@@ -27,19 +31,22 @@ internal enum RedemptionOutcome
 
 /// <summary>
 /// The simulated Sumsub's state, shared by its Banxa twin (Banxa imports with the tokens minted
-/// for its client id): applicants per client id and single-use, expiring share tokens.
+/// for its client id): applicants per client id, found by id or by external user id, and
+/// single-use, expiring share tokens.
 /// </summary>
 internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SandboxApplicant> _applicants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
+    // The latest applicant created for each (client id, external user id).
+    private readonly Dictionary<(string ClientId, string ExternalUserId), string> _byExternalUserId = new();
 
     public void Seed(SandboxApplicant applicant)
     {
         lock (_lock)
         {
-            _applicants[applicant.Id] = applicant;
+            Add(applicant);
         }
     }
 
@@ -49,6 +56,21 @@ internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
         lock (_lock)
         {
             return _applicants.TryGetValue(applicantId, out var applicant) && applicant.ClientId == clientId ? applicant : null;
+        }
+    }
+
+    /// <summary>
+    /// The applicant of <paramref name="clientId"/> with this external user id (the latest
+    /// created, when several were imported with it); another client id's applicants are invisible.
+    /// </summary>
+    public SandboxApplicant? FindByExternalUserId(string externalUserId, string clientId)
+    {
+        lock (_lock)
+        {
+            return _byExternalUserId.TryGetValue((clientId, externalUserId), out var id)
+                && _applicants.TryGetValue(id, out var applicant) && applicant.ClientId == clientId
+                ? applicant
+                : null;
         }
     }
 
@@ -66,7 +88,7 @@ internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
 
     /// <summary>Consumes the token (single use) and copies its applicant into the recipient's client id.</summary>
     public (RedemptionOutcome Outcome, SandboxApplicant? Applicant) Redeem(
-        string token, string recipientClientId, string? externalUserId, string? levelName, bool documentsReset)
+        string token, string recipientClientId, string? externalUserId, string? levelName, IReadOnlyList<string> resetIdDocSetTypes)
     {
         lock (_lock)
         {
@@ -91,11 +113,18 @@ internal sealed class SandboxApplicantStore(TimeProvider timeProvider)
                 CreatedAt = TruncateToSeconds(timeProvider.GetUtcNow()),
                 LevelName = levelName ?? source.LevelName,
                 // Documents to resubmit put the applicant back to the start of its level.
-                ReviewStatus = documentsReset ? "init" : source.ReviewStatus,
+                ReviewStatus = resetIdDocSetTypes.Count > 0 ? "init" : source.ReviewStatus,
+                ResetIdDocSetTypes = resetIdDocSetTypes,
             };
-            _applicants[copy.Id] = copy;
+            Add(copy);
             return (RedemptionOutcome.Imported, copy);
         }
+    }
+
+    private void Add(SandboxApplicant applicant)
+    {
+        _applicants[applicant.Id] = applicant;
+        _byExternalUserId[(applicant.ClientId, applicant.ExternalUserId)] = applicant.Id;
     }
 
     // Keeps a long-running sandbox's memory flat: expired tokens can only ever be rejected.

@@ -142,7 +142,7 @@ internal sealed partial class SandboxBanxa(
             }
             if (errors.Count == 0)
             {
-                var (outcome, _) = store.Redeem(token!, sumsubClientId, reference, null, documentsReset: false);
+                var (outcome, _) = store.Redeem(token!, sumsubClientId, reference, null, resetIdDocSetTypes: []);
                 if (outcome != RedemptionOutcome.Imported)
                 {
                     errors["provider.token"] = ["The provider.token is invalid, expired, already used or not issued for Banxa."];

@@ -5,7 +5,8 @@ namespace IdentitySharing.Infrastructure.Sandbox;
 
 /// <summary>
 /// The simulated Sumsub API: checks X-App-* signatures (timestamp within 60 s), mints share
-/// tokens and imports applicants, answering with Sumsub's status codes and error bodies.
+/// tokens, imports applicants and finds an applicant by external user id (within the calling
+/// account's client id), answering with Sumsub's status codes and error bodies.
 /// </summary>
 internal sealed class SandboxSumsub(
     SandboxApplicantStore store,
@@ -16,6 +17,8 @@ internal sealed class SandboxSumsub(
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(60);
     private const int DefaultTtlSeconds = 1200;
     private const int MaxTtlSeconds = 86_400;
+    private const string ByExternalUserIdPrefix = "/resources/applicants/-;externalUserId=";
+    private const string ByExternalUserIdSuffix = "/one";
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -34,6 +37,10 @@ internal sealed class SandboxSumsub(
         else if (HttpMethods.IsPost(context.Request.Method) && path == "/resources/applicants/-/import")
         {
             await Import(context, account).ConfigureAwait(false);
+        }
+        else if (HttpMethods.IsGet(context.Request.Method) && ExternalUserIdOf(context) is { } externalUserId)
+        {
+            await FindByExternalUserId(context, account, externalUserId).ConfigureAwait(false);
         }
         else
         {
@@ -108,7 +115,7 @@ internal sealed class SandboxSumsub(
         var userId = query["userId"].ToString();
         var levelName = query["levelName"].ToString();
         var (outcome, applicant) = store.Redeem(token, account.ClientId,
-            userId.Length > 0 ? userId : null, levelName.Length > 0 ? levelName : null, resetTypes.Length > 0);
+            userId.Length > 0 ? userId : null, levelName.Length > 0 ? levelName : null, resetTypes.Split(',', StringSplitOptions.RemoveEmptyEntries));
         switch (outcome)
         {
             case RedemptionOutcome.InvalidToken:
@@ -121,8 +128,39 @@ internal sealed class SandboxSumsub(
                 await Fail(context, 404, "Applicant not found").ConfigureAwait(false);
                 return;
         }
-        var a = applicant!;
-        await SandboxHttp.WriteJsonAsync(context, 200, new
+        await WriteApplicant(context, applicant!).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The external user id of <c>GET /resources/applicants/-;externalUserId={id}/one</c>, read
+    /// from the raw target (the client URL-encoded it once, so an encoded <c>/</c> stays in the
+    /// segment); null for any other path.
+    /// </summary>
+    private static string? ExternalUserIdOf(HttpContext context)
+    {
+        var path = SandboxHttp.RawTarget(context).Split('?')[0];
+        if (!path.StartsWith(ByExternalUserIdPrefix, StringComparison.Ordinal) || !path.EndsWith(ByExternalUserIdSuffix, StringComparison.Ordinal)
+            || path.Length <= ByExternalUserIdPrefix.Length + ByExternalUserIdSuffix.Length)
+        {
+            return null;
+        }
+        var encoded = path[ByExternalUserIdPrefix.Length..^ByExternalUserIdSuffix.Length];
+        return encoded.Contains('/', StringComparison.Ordinal) ? null : Uri.UnescapeDataString(encoded);
+    }
+
+    private async Task FindByExternalUserId(HttpContext context, SandboxAccount account, string externalUserId)
+    {
+        if (store.FindByExternalUserId(externalUserId, account.ClientId) is not { } applicant)
+        {
+            await Fail(context, 404, "Applicant not found").ConfigureAwait(false);
+            return;
+        }
+        await WriteApplicant(context, applicant).ConfigureAwait(false);
+    }
+
+    /// <summary>An applicant as Sumsub returns it, from an import and from a read alike.</summary>
+    private static Task WriteApplicant(HttpContext context, SandboxApplicant a) =>
+        SandboxHttp.WriteJsonAsync(context, 200, new
         {
             id = a.Id,
             createdAt = a.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
@@ -131,9 +169,8 @@ internal sealed class SandboxSumsub(
             info = new { firstName = a.FirstName, lastName = a.LastName },
             review = new { reviewStatus = a.ReviewStatus },
             levelName = a.LevelName,
-            requiredIdDocs = new { docSets = resetTypes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => new { idDocSetType = t }) },
-        }).ConfigureAwait(false);
-    }
+            requiredIdDocs = new { docSets = a.ResetIdDocSetTypes.Select(t => new { idDocSetType = t }) },
+        });
 
     private static Task Fail(HttpContext context, int status, string description, int? errorCode = null, string? errorName = null) =>
         SandboxHttp.WriteJsonAsync(context, status, new

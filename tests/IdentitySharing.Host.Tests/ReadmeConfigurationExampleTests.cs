@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using IdentitySharing.Contracts.V1;
+using IdentitySharing.GrpcServer.Health.V1;
+using IdentitySharing.Testing.Grpc;
+using ServingStatus = IdentitySharing.GrpcServer.Health.V1.HealthCheckResponse.Types.ServingStatus;
+
+namespace IdentitySharing.Host.Tests;
+
+/// <summary>
+/// README.md's "Example with one real account, from the environment" run as printed: the built
+/// host started as its own process with the block's environment assignments (each <c>...</c>
+/// filled with a generated value, everything else as written) and its arguments after
+/// <c>dotnet run ... --</c>, only the <c>--urls</c> value moved to a free loopback port.
+/// </summary>
+public sealed class ReadmeConfigurationExampleTests
+{
+    // Generous: the host starts JIT-cold on a loaded 2-core machine.
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private const string ListeningLine = "Now listening on: ";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_readme_example_with_one_real_account_starts_and_serves_its_caller()
+    {
+        var example = ReadmeConfigurationExample.Load();
+        var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var environment = example.EnvironmentWith(apiKey);
+        var workingDirectory = Directory.CreateTempSubdirectory("identitysharing-readme-");
+        using var host = StartHost(environment, example.HostArgumentsListeningOn("http://127.0.0.1:0"), workingDirectory.FullName);
+        try
+        {
+            var address = await host.WaitForListeningAsync();
+            using var client = new GrpcWireClient(address);
+
+            var health = await client.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest(), HealthCheckResponse.Parser, cancellationToken: Ct);
+            var anonymous = await client.UnaryAsync("/identitysharing.v1.IdentitySharingService/ListShareEvents",
+                new ListShareEventsRequest(), ListShareEventsResponse.Parser, cancellationToken: Ct);
+            var withKey = await client.UnaryAsync("/identitysharing.v1.IdentitySharingService/ListShareEvents",
+                new ListShareEventsRequest(), ListShareEventsResponse.Parser, [new("authorization", "Bearer " + apiKey)], cancellationToken: Ct);
+
+            health.StatusCode.Should().Be(0, host.Output);
+            health.Response!.Status.Should().Be(ServingStatus.Serving);
+            anonymous.StatusCode.Should().Be(16, "the example configures a caller, so calls without its key are UNAUTHENTICATED");
+            withKey.StatusCode.Should().Be(0, "the caller's key, given as its SHA-256 as the README shows, authenticates it: " + withKey.StatusMessage);
+        }
+        finally
+        {
+            await host.KillAsync();
+            workingDirectory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_readme_example_without_its_banxa_keys_exits_with_code_2_naming_them()
+    {
+        var example = ReadmeConfigurationExample.Load();
+        var environment = example.EnvironmentWith(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+        var withoutBanxa = environment.Where(e => !e.Key.StartsWith("Banxa__", StringComparison.Ordinal)).ToDictionary();
+        withoutBanxa.Count.Should().BeLessThan(environment.Count, "the example sets Banxa's keys");
+        var workingDirectory = Directory.CreateTempSubdirectory("identitysharing-readme-");
+        try
+        {
+            var (exitCode, stdout, stderr) = await ExternalTools.RunAsync(
+                DotnetHost, [HostDll, .. example.HostArgumentsListeningOn("http://127.0.0.1:0")], workingDirectory.FullName,
+                WithProductionEnvironment(withoutBanxa), Ct);
+
+            exitCode.Should().Be(2, stderr);
+            stderr.Should().Contain("Banxa:ApiKey").And.Contain("Banxa:ApiSecret");
+            stdout.Should().NotContain(ListeningLine);
+            foreach (var secret in example.FilledPlaceholders(withoutBanxa))
+            {
+                (stdout + stderr).Should().NotContain(secret);
+            }
+        }
+        finally
+        {
+            workingDirectory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_example_is_parsed_into_assignments_and_the_hosts_arguments()
+    {
+        var example = ReadmeConfigurationExample.Parse("""
+            Intro. Example with one real account, from the environment:
+
+            ```sh
+            A__b=... C=our-id \
+            D='*' \
+            dotnet run --project src/IdentitySharing.Host -- --urls http://0.0.0.0:5000
+            ```
+            """);
+
+        var environment = example.EnvironmentWith("key");
+
+        environment.Keys.Should().BeEquivalentTo(["A__b", "C", "D"]);
+        environment["A__b"].Should().MatchRegex("^[0-9a-f]{64}$");
+        environment["C"].Should().Be("our-id");
+        environment["D"].Should().Be("*");
+        example.HostArgumentsListeningOn("http://127.0.0.1:0").Should().Equal("--urls", "http://127.0.0.1:0");
+    }
+
+    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    private static string HostDll => Path.Combine(AppContext.BaseDirectory, "IdentitySharing.Host.dll");
+
+    // The README's `dotnet run` has no launch profile, so the host runs as Production; the test
+    // runner's own environment must not leak in.
+    private static Dictionary<string, string> WithProductionEnvironment(IReadOnlyDictionary<string, string> environment) =>
+        new(environment)
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+
+    private static RunningHost StartHost(IReadOnlyDictionary<string, string> environment, IEnumerable<string> arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(DotnetHost)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(HostDll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in WithProductionEnvironment(environment))
+        {
+            start.Environment[name] = value;
+        }
+        return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("The host process did not start."));
+    }
+
+    /// <summary>The host process, its output collected line by line; killed (with its tree) by <see cref="KillAsync"/>.</summary>
+    private sealed class RunningHost : IDisposable
+    {
+        private readonly Process _process;
+        private readonly Lock _lock = new();
+        private readonly StringBuilder _output = new();
+
+        public RunningHost(Process process)
+        {
+            _process = process;
+            process.OutputDataReceived += (_, e) => Record(e.Data);
+            process.ErrorDataReceived += (_, e) => Record(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Output
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        /// <summary>The address from the host's "Now listening on" line; fails with the output when the host exits or stays silent.</summary>
+        public async Task<Uri> WaitForListeningAsync()
+        {
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                var output = Output;
+                var at = output.IndexOf(ListeningLine, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    var address = new string(output[(at + ListeningLine.Length)..].TakeWhile(c => c is not ('"' or '\\' or '\n' or '\r' or ' ')).ToArray());
+                    return new Uri(address);
+                }
+                if (_process.HasExited)
+                {
+                    await _process.WaitForExitAsync(Ct);
+                    throw new InvalidOperationException($"The host exited with code {_process.ExitCode} before listening. Output:\n{Output}");
+                }
+                if (waited.Elapsed > Patience)
+                {
+                    throw new TimeoutException($"The host did not report listening within {Patience}. Output:\n{output}");
+                }
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        public async Task KillAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        public void Dispose() => _process.Dispose();
+
+        private void Record(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            lock (_lock)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    /// <summary>The <c>sh</c> block after "Example with one real account, from the environment" in README.md.</summary>
+    private sealed class ReadmeConfigurationExample
+    {
+        private const string Anchor = "Example with one real account, from the environment";
+        private const string Fence = "```";
+        private const string Placeholder = "...";
+        private static readonly string[] RunCommand = ["dotnet", "run", "--project", "src/IdentitySharing.Host", "--"];
+
+        private readonly IReadOnlyList<KeyValuePair<string, string>> _assignments;
+        private readonly IReadOnlyList<string> _hostArguments;
+        private readonly Dictionary<string, string> _filled = new(StringComparer.Ordinal);
+
+        private ReadmeConfigurationExample(IReadOnlyList<KeyValuePair<string, string>> assignments, IReadOnlyList<string> hostArguments)
+        {
+            _assignments = assignments;
+            _hostArguments = hostArguments;
+        }
+
+        public static ReadmeConfigurationExample Load()
+        {
+            var example = Parse(File.ReadAllText(Path.Combine(ExternalTools.RepoRoot, "README.md")));
+            Directory.Exists(Path.Combine(ExternalTools.RepoRoot, RunCommand[3])).Should().BeTrue("the example runs the host project");
+            return example;
+        }
+
+        public static ReadmeConfigurationExample Parse(string readme)
+        {
+            var anchor = readme.IndexOf(Anchor, StringComparison.Ordinal);
+            anchor.Should().BeGreaterThanOrEqualTo(0, $"README.md has the \"{Anchor}\" example");
+            var start = readme.IndexOf(Fence + "sh\n", anchor, StringComparison.Ordinal);
+            start.Should().BeGreaterThan(anchor, "the example is an sh code block");
+            start += Fence.Length + 3;
+            var end = readme.IndexOf("\n" + Fence, start - 1, StringComparison.Ordinal);
+            end.Should().BeGreaterThan(start, "the sh block is closed");
+            var lines = readme[start..end].Replace("\\\n", " ", StringComparison.Ordinal).Split('\n')
+                .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+            lines.Should().ContainSingle("the example is one command");
+
+            var words = ShellWords(lines[0]);
+            var assignments = words.TakeWhile(IsAssignment)
+                .Select(w => new KeyValuePair<string, string>(w[..w.IndexOf('=', StringComparison.Ordinal)], w[(w.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+                .ToList();
+            var command = words.Skip(assignments.Count).ToList();
+            command.Take(RunCommand.Length).Should().Equal(RunCommand, "the example runs the host with dotnet run, its arguments after --");
+            var hostArguments = command.Skip(RunCommand.Length).ToList();
+            hostArguments.Should().Contain("--urls", "the test moves the listening address to a free loopback port");
+            return new ReadmeConfigurationExample(assignments, hostArguments);
+        }
+
+        /// <summary>
+        /// The block's assignments with every <c>...</c> filled in: a caller's <c>KeySha256</c>
+        /// with the SHA-256 of <paramref name="callerApiKey"/>, any other with a random value.
+        /// </summary>
+        public Dictionary<string, string> EnvironmentWith(string callerApiKey)
+        {
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in _assignments)
+            {
+                if (value != Placeholder)
+                {
+                    environment[name] = value;
+                    continue;
+                }
+                var filled = name.EndsWith("__KeySha256", StringComparison.Ordinal)
+                    ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(callerApiKey)))
+                    : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+                environment[name] = filled;
+                _filled[name] = filled;
+            }
+            return environment;
+        }
+
+        /// <summary>The generated values among <paramref name="environment"/>: secrets the host must never print.</summary>
+        public IEnumerable<string> FilledPlaceholders(IReadOnlyDictionary<string, string> environment) =>
+            _filled.Where(f => environment.ContainsKey(f.Key)).Select(f => f.Value);
+
+        public IReadOnlyList<string> HostArgumentsListeningOn(string url)
+        {
+            var arguments = _hostArguments.ToList();
+            arguments[arguments.IndexOf("--urls") + 1] = url;
+            return arguments;
+        }
+
+        private static bool IsAssignment(string word)
+        {
+            var equals = word.IndexOf('=', StringComparison.Ordinal);
+            return equals > 0 && (char.IsAsciiLetter(word[0]) || word[0] == '_') && word[..equals].All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        }
+
+        /// <summary>Shell word splitting for what the example uses: blanks, single and double quotes.</summary>
+        private static List<string> ShellWords(string line)
+        {
+            var words = new List<string>();
+            var word = new StringBuilder();
+            var inWord = false;
+            char? quote = null;
+            foreach (var character in line)
+            {
+                if (quote is not null)
+                {
+                    if (character == quote)
+                    {
+                        quote = null;
+                    }
+                    else
+                    {
+                        word.Append(character);
+                    }
+                }
+                else if (character is '\'' or '"')
+                {
+                    quote = character;
+                    inWord = true;
+                }
+                else if (char.IsWhiteSpace(character))
+                {
+                    if (inWord)
+                    {
+                        words.Add(word.ToString());
+                        word.Clear();
+                        inWord = false;
+                    }
+                }
+                else
+                {
+                    word.Append(character);
+                    inWord = true;
+                }
+            }
+            quote.Should().BeNull($"quotes are balanced in: {line}");
+            if (inWord)
+            {
+                words.Add(word.ToString());
+            }
+            return words;
+        }
+    }
+}
