@@ -252,7 +252,7 @@ public sealed class ReadmeConfigurationExampleTests
                 .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
             lines.Should().ContainSingle("the example is one command");
 
-            var words = ShellWords(lines[0]);
+            var words = ShellWords.Split(lines[0]);
             var assignments = words.TakeWhile(IsAssignment)
                 .Select(w => new KeyValuePair<string, string>(w[..w.IndexOf('=', StringComparison.Ordinal)], w[(w.IndexOf('=', StringComparison.Ordinal) + 1)..]))
                 .ToList();
@@ -301,54 +301,6 @@ public sealed class ReadmeConfigurationExampleTests
         {
             var equals = word.IndexOf('=', StringComparison.Ordinal);
             return equals > 0 && (char.IsAsciiLetter(word[0]) || word[0] == '_') && word[..equals].All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-        }
-
-        /// <summary>Shell word splitting for what the example uses: blanks, single and double quotes.</summary>
-        private static List<string> ShellWords(string line)
-        {
-            var words = new List<string>();
-            var word = new StringBuilder();
-            var inWord = false;
-            char? quote = null;
-            foreach (var character in line)
-            {
-                if (quote is not null)
-                {
-                    if (character == quote)
-                    {
-                        quote = null;
-                    }
-                    else
-                    {
-                        word.Append(character);
-                    }
-                }
-                else if (character is '\'' or '"')
-                {
-                    quote = character;
-                    inWord = true;
-                }
-                else if (char.IsWhiteSpace(character))
-                {
-                    if (inWord)
-                    {
-                        words.Add(word.ToString());
-                        word.Clear();
-                        inWord = false;
-                    }
-                }
-                else
-                {
-                    word.Append(character);
-                    inWord = true;
-                }
-            }
-            quote.Should().BeNull($"quotes are balanced in: {line}");
-            if (inWord)
-            {
-                words.Add(word.ToString());
-            }
-            return words;
         }
     }
 }

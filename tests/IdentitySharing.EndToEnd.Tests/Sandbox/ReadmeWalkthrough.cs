@@ -61,7 +61,7 @@ public sealed class ReadmeWalkthrough
         var commands = new List<IReadOnlyList<string>>();
         foreach (var line in script.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
         {
-            var words = Split(line);
+            var words = ShellWords.Split(line);
             var equals = words[0].IndexOf('=', StringComparison.Ordinal);
             if (words.Count == 1 && equals > 0)
             {
@@ -82,56 +82,5 @@ public sealed class ReadmeWalkthrough
         return found.Count == 1
             ? found[0]
             : throw new InvalidOperationException($"README.md's walkthrough should have exactly one command that {description}; it has {found.Count}.");
-    }
-
-    /// <summary>Shell word splitting for what the README uses: blanks, single and double quotes.</summary>
-    private static List<string> Split(string line)
-    {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        var inWord = false;
-        char? quote = null;
-        foreach (var character in line)
-        {
-            if (quote is not null)
-            {
-                if (character == quote)
-                {
-                    quote = null;
-                }
-                else
-                {
-                    word.Append(character);
-                }
-            }
-            else if (character is '\'' or '"')
-            {
-                quote = character;
-                inWord = true;
-            }
-            else if (char.IsWhiteSpace(character))
-            {
-                if (inWord)
-                {
-                    words.Add(word.ToString());
-                    word.Clear();
-                    inWord = false;
-                }
-            }
-            else
-            {
-                word.Append(character);
-                inWord = true;
-            }
-        }
-        if (quote is not null)
-        {
-            throw new InvalidOperationException($"Unbalanced quote in README.md command: {line}");
-        }
-        if (inWord)
-        {
-            words.Add(word.ToString());
-        }
-        return words;
     }
 }
