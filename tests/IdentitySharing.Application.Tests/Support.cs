@@ -98,6 +98,7 @@ internal sealed class App : IDisposable
         services.AddSingleton(BanxaSettings);
         services.AddSingleton(Caller);
         services.AddSingleton(IdempotencyStore);
+        services.AddSingleton(new RequestFingerprinter(new byte[RequestFingerprinter.KeySize]));
         services.AddSingleton(Ledger);
         configure?.Invoke(services);
         services.AddApplication();

@@ -49,6 +49,7 @@ public sealed class TelemetryTests(TelemetryHostFixture host) : IClassFixture<Te
     [Fact]
     public async Task Rpc_and_upstream_durations_are_exported_as_metrics()
     {
+        host.Reset();
         await host.Client.GenerateShareToken(new GenerateShareTokenRequest { ApplicantId = "abc123", ForClientId = "partner" });
 
         var names = new[] { "rpc.server.call.duration", "http.client.request.duration", "rpc.grpc.status_code", "rpc.method", "GenerateShareToken" };
@@ -60,6 +61,7 @@ public sealed class TelemetryTests(TelemetryHostFixture host) : IClassFixture<Te
     [Fact]
     public async Task Share_tokens_in_upstream_urls_never_reach_the_exported_spans()
     {
+        host.Reset();
         const string token = "_act-telemetry-probe-token-5d1c";
         var result = await host.Client.ImportApplicant(new ImportApplicantRequest { ShareToken = token, UserId = "u-telemetry" });
         result.StatusCode.Should().Be(0, result.StatusMessage);
@@ -69,5 +71,36 @@ public sealed class TelemetryTests(TelemetryHostFixture host) : IClassFixture<Te
         arrived.Should().BeTrue("the import's spans are exported");
         host.Receiver.Traces.Should().NotContain(token);
         host.Receiver.Traces.Should().NotContain("shareToken=");
+    }
+
+    [Fact]
+    public async Task External_user_ids_in_upstream_url_paths_never_reach_the_exported_spans_or_the_logs()
+    {
+        host.Reset();
+        // Callers may use an email address as the external user id. A lost import answer makes the
+        // service look the applicant up by it: GET /resources/applicants/-;externalUserId=<id>/one.
+        const string userId = "telemetry.probe+5e0b@example.com";
+        var escaped = Uri.EscapeDataString(userId);
+        host.Sumsub.Script("POST", Testing.Upstreams.FakeSumsub.ImportPath, Testing.Upstreams.ScriptedResponse.WithFault(Testing.Upstreams.FaultMode.ResetMidResponse));
+
+        var result = await host.Client.ImportApplicant(new ImportApplicantRequest { ShareToken = "_act-telemetry-lookup", UserId = userId });
+
+        result.StatusCode.Should().Be(14, result.StatusMessage);
+        host.Sumsub.Requests.Should().Contain(r => r.Method == "GET" && r.Target == Testing.Upstreams.FakeSumsub.ApplicantByExternalUserIdPath(escaped),
+            "the reconciliation looked the applicant up by its external user id");
+        var arrived = await host.Receiver.WaitUntilAsync(r => r.Traces.Contains("/resources/applicants/-;externalUserId=") && r.Traces.Contains("ImportApplicantCommand"), ExportWait);
+
+        arrived.Should().BeTrue("the lookup's client span is exported");
+        var traces = host.Receiver.Traces;
+        traces.Should().Contain("/resources/applicants/-;externalUserId=REDACTED/one", "the path stays, the user id is replaced");
+        foreach (var leaked in new[] { userId, escaped, "telemetry.probe", "externalUserId=" + escaped[..4] })
+        {
+            traces.Should().NotContain(leaked);
+        }
+        var logs = host.Logs.AllText;
+        logs.Should().NotBeEmpty();
+        logs.Should().NotContain(userId).And.NotContain(escaped).And.NotContain("telemetry.probe");
+        result.StatusMessage.Should().NotContain("telemetry.probe");
+        result.StatusDetails!.ToString().Should().NotContain("telemetry.probe");
     }
 }

@@ -64,12 +64,18 @@ public readonly record struct IdempotencyClaim(IdempotencyClaimState State, stri
 public interface IIdempotencyStore
 {
     /// <param name="key">The request's key.</param>
-    /// <param name="fingerprint">The request's fingerprint: a different one under the same key is a <see cref="IdempotencyClaimState.Mismatch"/>.</param>
+    /// <param name="fingerprint">
+    /// The request's fingerprint: its <see cref="RequestFingerprint.Value"/> is stored with a new
+    /// row; a stored one that it does not <see cref="RequestFingerprint.Matches"/> is a
+    /// <see cref="IdempotencyClaimState.Mismatch"/>, unless it was made under another key
+    /// (<see cref="RequestFingerprint.IsUnderAnotherKey"/>): whether it is the same request
+    /// cannot be told then, and the store throws rather than answer either way.
+    /// </param>
     /// <param name="now">The current time: claims and records that ended before it count as gone.</param>
     /// <param name="claimUntil">When a new claim expires if its owner never completes it.</param>
     /// <param name="expiresAt">When a new row may be deleted.</param>
     /// <param name="cancellationToken">Ends the call.</param>
-    Task<IdempotencyClaim> TryClaimAsync(IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset claimUntil, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    Task<IdempotencyClaim> TryClaimAsync(IdempotencyKey key, RequestFingerprint fingerprint, DateTimeOffset now, DateTimeOffset claimUntil, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>Stores the outcome under a claim this caller holds. False when the claim was lost (it expired and another caller took it over).</summary>
     Task<bool> CompleteAsync(IdempotencyKey key, string claimToken, string outcome, DateTimeOffset expiresAt, CancellationToken cancellationToken);

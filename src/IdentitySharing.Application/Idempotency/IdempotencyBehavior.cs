@@ -45,6 +45,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
     IIdempotencyStore store,
     ICallerContext caller,
     IOutcomeCodec<TValue> codec,
+    RequestFingerprinter fingerprinter,
     KeyedAsyncLock locks,
     IdempotentAttempt attempt,
     IOptions<IdempotencyOptions> options,
@@ -69,7 +70,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             return await next().ConfigureAwait(false);
         }
         var key = new IdempotencyKey(caller.CallerName, caller.RpcName, request.RequestId);
-        var fingerprint = RequestFingerprint.Of(request);
+        var fingerprint = fingerprinter.Of(request);
 
         using var held = await locks.AcquireAsync(key.Composite, cancellationToken).ConfigureAwait(false);
         var poll = FirstPoll;

@@ -20,6 +20,10 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// (that could repeat an import): <see cref="Unprotect"/> throws, and the request is refused
 /// as the idempotency store being unavailable, until the record expires.
 /// </para>
+/// <para>
+/// Request fingerprints are keyed with a subkey of this key (<see cref="FingerprintKey"/>), so
+/// they change with it too: a record fingerprinted under the previous key is refused the same way.
+/// </para>
 /// </summary>
 public sealed class OutcomeProtector
 {
@@ -29,6 +33,7 @@ public sealed class OutcomeProtector
     private const int TagSize = 16;
     private const int KeySize = 32;
     private static readonly byte[] DerivationLabel = "IdentitySharing idempotency outcome key v1"u8.ToArray();
+    private static readonly byte[] FingerprintLabel = "IdentitySharing idempotency request fingerprint key v1"u8.ToArray();
 
     private readonly byte[] _key;
 
@@ -43,13 +48,19 @@ public sealed class OutcomeProtector
     }
 
     /// <summary><c>Idempotency:OutcomeKey</c> when set, otherwise the key derived from the Sumsub secrets (see the class remarks).</summary>
-    public static OutcomeProtector FromConfiguration(IConfiguration configuration)
+    public static OutcomeProtector FromConfiguration(IConfiguration configuration) => new(OutcomeKey(configuration));
+
+    /// <summary>
+    /// The outcome encryption key: <c>Idempotency:OutcomeKey</c>, or the key derived from the
+    /// Sumsub secrets. Other idempotency keys are derived from it (<see cref="FingerprintKey"/>).
+    /// </summary>
+    internal static byte[] OutcomeKey(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var configured = configuration[KeySetting];
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return new OutcomeProtector(ParseKey(configured) ?? throw new InvalidOperationException(KeyProblem));
+            return ParseKey(configured) ?? throw new InvalidOperationException(KeyProblem);
         }
         var secrets = new StringBuilder();
         foreach (var account in configuration.GetSection("Sumsub:Accounts").GetChildren().OrderBy(a => a.Key, StringComparer.Ordinal))
@@ -60,8 +71,16 @@ public sealed class OutcomeProtector
         {
             throw new InvalidOperationException($"{KeySetting} is not set and no Sumsub account is configured to derive it from");
         }
-        return new OutcomeProtector(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secrets.ToString()), KeySize, salt: [], info: DerivationLabel));
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secrets.ToString()), KeySize, salt: [], info: DerivationLabel);
     }
+
+    /// <summary>
+    /// The key of request fingerprints (<see cref="RequestFingerprinter"/>): a subkey of the
+    /// outcome key (HKDF-SHA256, a label of its own), so every replica has it without a new
+    /// secret, and neither key's bytes serve the other purpose.
+    /// </summary>
+    public static byte[] FingerprintKey(IConfiguration configuration) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, OutcomeKey(configuration), RequestFingerprinter.KeySize, salt: [], info: FingerprintLabel);
 
     /// <summary>Configuration problems, for the startup check that reports them all at once.</summary>
     public static IEnumerable<string> Validate(IConfiguration configuration)
@@ -129,7 +148,7 @@ public sealed class OutcomeProtector
     private static byte[] AssociatedData(IdempotencyKey key) => Encoding.UTF8.GetBytes(key.Composite);
 }
 
-/// <summary>A stored outcome that does not decrypt under the current key; it names no key or data.</summary>
+/// <summary>A stored idempotency record unreadable under the current key (an outcome that does not decrypt, a fingerprint made under another key); it names no key or data.</summary>
 public sealed class OutcomeUnreadableException : Exception
 {
     public OutcomeUnreadableException()

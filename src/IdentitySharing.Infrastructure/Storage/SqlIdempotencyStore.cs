@@ -9,8 +9,9 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// so replicas sharing the database need no other coordination:
 /// <list type="number">
 /// <item>claim: <c>INSERT ... ON CONFLICT DO NOTHING</c> of a pending row; one inserter wins;</item>
-/// <item>otherwise read the row: a different fingerprint is a mismatch, a completed row is
-/// replayed, a live pending claim means "wait";</item>
+/// <item>otherwise read the row: a different fingerprint is a mismatch (one made under another
+/// fingerprint key is refused as unreadable instead), a completed row is replayed, a live
+/// pending claim means "wait";</item>
 /// <item>an expired pending claim (its owner crashed) is taken over by an <c>UPDATE</c> that
 /// only matches the old claim token, so exactly one caller takes it, and learns from the row's
 /// <c>created_at</c> (never changed by a takeover) when the first attempt began;</item>
@@ -25,9 +26,10 @@ public sealed class SqlIdempotencyStore(SqlDatabase database, OutcomeProtector p
     private const string Complete = "complete";
     private const string KeyMatch = "caller = @caller AND rpc = @rpc AND request_id = @request_id";
 
-    public async Task<IdempotencyClaim> TryClaimAsync(IdempotencyKey key, string fingerprint, DateTimeOffset now, DateTimeOffset claimUntil, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<IdempotencyClaim> TryClaimAsync(IdempotencyKey key, RequestFingerprint fingerprint, DateTimeOffset now, DateTimeOffset claimUntil, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(fingerprint);
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -41,7 +43,7 @@ public sealed class SqlIdempotencyStore(SqlDatabase database, OutcomeProtector p
                     ON CONFLICT (caller, rpc, request_id) DO NOTHING
                     """))
                 {
-                    insert.AddParameter("fingerprint", fingerprint, DbType.String);
+                    insert.AddParameter("fingerprint", fingerprint.Value, DbType.String);
                     insert.AddParameter("claim_token", claimToken, DbType.String);
                     insert.AddParameter("claimed_until", StorageTime.ToMicroseconds(claimUntil), DbType.Int64);
                     insert.AddParameter("now", StorageTime.ToMicroseconds(now), DbType.Int64);
@@ -64,8 +66,17 @@ public sealed class SqlIdempotencyStore(SqlDatabase database, OutcomeProtector p
                     await DeleteIfUnchangedAsync(connection, key, row, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (row.Fingerprint != fingerprint)
+                // Rows written before fingerprints were keyed hold the unkeyed hash: Matches accepts
+                // it, so a retry spanning the upgrade is still the same request.
+                if (!fingerprint.Matches(row.Fingerprint))
                 {
+                    if (fingerprint.IsUnderAnotherKey(row.Fingerprint))
+                    {
+                        // The key was rotated: like an outcome sealed under the old key, the row
+                        // is refused until it expires, neither re-run nor called a reused request_id.
+                        throw new OutcomeUnreadableException(
+                            $"A stored idempotency record was fingerprinted under another key: {OutcomeProtector.KeySetting} (or the Sumsub secrets it is derived from) changed since it was stored");
+                    }
                     return IdempotencyClaim.Mismatch;
                 }
                 if (row.State == Complete)

@@ -12,7 +12,8 @@ public static class StorageServiceCollectionExtensions
     /// Registers the database (<c>Storage:Provider</c>, <c>Storage:ConnectionString</c>), the
     /// idempotency store, the audit ledger, <c>Idempotency:*</c> options, and the hosted service
     /// that migrates at startup and cleans up expired records. Stored outcomes are encrypted with
-    /// <c>Idempotency:OutcomeKey</c> or a key derived from the Sumsub secrets (<see cref="OutcomeProtector"/>).
+    /// <c>Idempotency:OutcomeKey</c> or a key derived from the Sumsub secrets (<see cref="OutcomeProtector"/>);
+    /// request fingerprints are keyed with a subkey of it (<see cref="OutcomeProtector.FingerprintKey"/>).
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,6 +27,7 @@ public static class StorageServiceCollectionExtensions
             configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions(),
             provider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
         services.AddSingleton(_ => OutcomeProtector.FromConfiguration(configuration));
+        services.AddSingleton(_ => new RequestFingerprinter(OutcomeProtector.FingerprintKey(configuration)));
         services.AddSingleton<IIdempotencyStore, SqlIdempotencyStore>();
         services.AddSingleton<IShareLedger, SqlShareLedger>();
         services.AddHostedService<IdempotencyCleanupService>();

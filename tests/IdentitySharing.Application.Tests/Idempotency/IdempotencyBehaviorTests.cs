@@ -2,6 +2,7 @@ using IdentitySharing.Application.Common;
 using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.Ports;
+using IdentitySharing.Application.ShareWithBanxa;
 using MediatR;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed class IdempotencyBehaviorTests
     private readonly ManualTimeProvider _time = new(App.Now);
     private readonly CapturedLogs _logs = new();
     private readonly IdempotentAttempt _attempt = new();
+    private static readonly RequestFingerprinter Fingerprinter = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
     private readonly IdempotencyOptions _options = new() { Retention = TimeSpan.FromHours(6), ClaimTimeout = TimeSpan.FromMinutes(3) };
     private int _handlerCalls;
 
@@ -34,7 +36,7 @@ public sealed class IdempotencyBehaviorTests
     private IdempotencyBehavior<ImportApplicantCommand, ImportedApplicant> Behavior()
     {
         var loggers = LoggerFactory.Create(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
-        return new(_store, _caller, _codec, new KeyedAsyncLock(), _attempt, Options.Create(_options), _time,
+        return new(_store, _caller, _codec, Fingerprinter, new KeyedAsyncLock(), _attempt, Options.Create(_options), _time,
             loggers.CreateLogger<IdempotencyBehavior<ImportApplicantCommand, ImportedApplicant>>());
     }
 
@@ -74,7 +76,7 @@ public sealed class IdempotencyBehaviorTests
         var result = await Send(Behavior(), Command(), Handler(Applicant));
 
         result.Value.Should().Be(Applicant);
-        await _store.Received(1).TryClaimAsync(Key, RequestFingerprint.Of(Command()), App.Now, App.Now.AddMinutes(3), App.Now.AddHours(6), Arg.Any<CancellationToken>());
+        await _store.Received(1).TryClaimAsync(Key, Fingerprinter.Of(Command()), App.Now, App.Now.AddMinutes(3), App.Now.AddHours(6), Arg.Any<CancellationToken>());
         var stored = (string)_store.ReceivedCalls().Single(c => c.GetMethodInfo().Name == nameof(IIdempotencyStore.CompleteAsync)).GetArguments()[2]!;
         _codec.Decode(stored).Value.Should().Be(Applicant);
         await _store.Received(1).CompleteAsync(Key, "claim-1", stored, App.Now.AddHours(6), Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
@@ -282,8 +284,8 @@ public sealed class IdempotencyBehaviorTests
     {
         var command = Command();
 
-        RequestFingerprint.Of(command).Should().Be(RequestFingerprint.Of(Command()));
-        RequestFingerprint.Of(command).Should().MatchRegex("^[0-9a-f]{64}$").And.NotContain("_act-token");
+        Fingerprinter.Of(command).Should().Be(Fingerprinter.Of(Command()));
+        Fingerprinter.Of(command).Value.Should().MatchRegex("^hmac1:[0-9a-f]{8}:[0-9a-f]{64}$").And.NotContain("_act-token");
         new[]
         {
             command with { ShareToken = "_act-other" },
@@ -291,6 +293,44 @@ public sealed class IdempotencyBehaviorTests
             command with { UserId = "user-2" },
             command with { LevelName = "advanced" },
             command with { Account = "eu" },
-        }.Select(RequestFingerprint.Of).Should().OnlyHaveUniqueItems().And.NotContain(RequestFingerprint.Of(command));
+        }.Select(c => Fingerprinter.Of(c).Value).Should().OnlyHaveUniqueItems().And.NotContain(Fingerprinter.Of(command).Value);
+    }
+
+    [Fact]
+    public void The_fingerprint_is_keyed_it_differs_between_keys_and_is_not_the_plain_sha256_of_the_request()
+    {
+        var command = new ShareWithBanxaCommand("applicant1", "ref-1", "probe@example.com", "+447700955503", null, "req-1");
+        var plain = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            [.. System.Text.Encoding.UTF8.GetBytes(typeof(ShareWithBanxaCommand).FullName + "\n"), .. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(command)]));
+        var otherKey = new RequestFingerprinter(Enumerable.Range(2, 32).Select(i => (byte)i).ToArray());
+
+        var fingerprint = Fingerprinter.Of(command);
+        var underOtherKey = otherKey.Of(command);
+
+        fingerprint.Value.Should().NotBe(underOtherKey.Value).And.NotContain(plain).And.NotContain("probe@example.com").And.NotContain("447700955503");
+        underOtherKey.Value.Should().NotContain(plain);
+        fingerprint.Legacy.Should().Be(plain, "it is what the previous release stored, so a retry spanning the upgrade still matches");
+        fingerprint.ToString().Should().NotContain(plain).And.NotContain(fingerprint.Value);
+        new Action(() => _ = new RequestFingerprinter(new byte[16])).Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void A_stored_fingerprint_matches_in_its_keyed_or_legacy_form_and_one_under_another_key_is_told_apart()
+    {
+        var command = Command();
+        var fingerprint = Fingerprinter.Of(command);
+        var other = Fingerprinter.Of(command with { UserId = "user-2" });
+        var rotated = new RequestFingerprinter(Enumerable.Range(2, 32).Select(i => (byte)i).ToArray()).Of(command);
+
+        fingerprint.Matches(fingerprint.Value).Should().BeTrue();
+        fingerprint.Matches(fingerprint.Legacy).Should().BeTrue("a record written before fingerprints were keyed");
+        fingerprint.Matches(other.Value).Should().BeFalse();
+        fingerprint.Matches(other.Legacy).Should().BeFalse();
+        fingerprint.Matches("hmac1:" + fingerprint.Legacy).Should().BeFalse("a keyed value is never compared with the legacy hash");
+        fingerprint.Matches(rotated.Value).Should().BeFalse();
+
+        fingerprint.IsUnderAnotherKey(rotated.Value).Should().BeTrue();
+        fingerprint.IsUnderAnotherKey(other.Value).Should().BeFalse("same key, different request");
+        fingerprint.IsUnderAnotherKey(other.Legacy).Should().BeFalse("a legacy value is compared, not refused");
     }
 }

@@ -76,6 +76,30 @@ public sealed class OutcomeProtectorTests
         afterRotation.Should().Throw<OutcomeUnreadableException>();
     }
 
+    [Fact]
+    public void The_fingerprint_key_is_a_subkey_of_the_outcome_key_shared_by_replicas_and_not_the_outcome_key_itself()
+    {
+        var keyBytes = RandomNumberGenerator.GetBytes(32);
+        var key = Convert.ToBase64String(keyBytes);
+        var secrets = new[] { ("Sumsub:Accounts:main:SecretKey", "secret-1"), ("Sumsub:Accounts:eu:SecretKey", "secret-2") };
+
+        var replicaA = OutcomeProtector.FingerprintKey(Configuration(("Idempotency:OutcomeKey", key), ("Sumsub:Accounts:main:SecretKey", "a")));
+        var replicaB = OutcomeProtector.FingerprintKey(Configuration(("Idempotency:OutcomeKey", key), ("Sumsub:Accounts:main:SecretKey", "b")));
+        var otherKey = OutcomeProtector.FingerprintKey(Configuration(("Idempotency:OutcomeKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)))));
+        var derivedA = OutcomeProtector.FingerprintKey(Configuration(secrets));
+        var derivedB = OutcomeProtector.FingerprintKey(Configuration([.. secrets.Reverse()]));
+
+        replicaA.Should().HaveCount(RequestFingerprinter.KeySize).And.Equal(replicaB);
+        replicaA.Should().NotEqual(keyBytes, "the encryption key's bytes serve one purpose only");
+        replicaA.Should().NotEqual(otherKey);
+        derivedA.Should().Equal(derivedB, "without a configured key, replicas derive the same one from the Sumsub secrets");
+        derivedA.Should().NotEqual(replicaA);
+        // The outcome key derived from the same secrets is not the fingerprint key either: a protector keyed with the fingerprint key cannot read its outcomes.
+        var sealedOutcome = OutcomeProtector.FromConfiguration(Configuration(secrets)).Protect(Outcome, Key);
+        var withFingerprintKey = () => new OutcomeProtector(derivedA).Unprotect(sealedOutcome, Key);
+        withFingerprintKey.Should().Throw<OutcomeUnreadableException>();
+    }
+
     [Theory]
     [InlineData("too-short")]
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]

@@ -20,6 +20,9 @@ internal sealed class ReplicaPipeline : IAsyncDisposable
     /// <summary>Replicas share their outcome key, as deployed replicas share configuration.</summary>
     private static readonly OutcomeProtector SharedProtector = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Replicas share their fingerprint key too (a subkey of the outcome key where deployed).</summary>
+    private static readonly RequestFingerprinter SharedFingerprinter = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly ServiceProvider _provider;
 
     public ReplicaPipeline(SqlDatabase database, CountingSumsub sumsub, string caller = "billing", string rpc = "ImportApplicant")
@@ -28,6 +31,7 @@ internal sealed class ReplicaPipeline : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton(database);
         services.AddSingleton(SharedProtector);
+        services.AddSingleton(SharedFingerprinter);
         services.AddSingleton<IIdempotencyStore, SqlIdempotencyStore>();
         services.AddSingleton<IShareLedger, SqlShareLedger>();
         services.AddSingleton<ISumsubClient>(sumsub);

@@ -3,6 +3,7 @@ using IdentitySharing.Application.Common;
 using IdentitySharing.Application.Idempotency;
 using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.Ports;
+using IdentitySharing.Application.ShareWithBanxa;
 using IdentitySharing.Infrastructure.Storage;
 
 namespace IdentitySharing.Infrastructure.Tests.Storage;
@@ -17,6 +18,9 @@ public abstract class StorageContractTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private static readonly IdempotencyKey Key = new("billing", "ImportApplicant", "req-1");
     private static readonly OutcomeProtector Protector = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private static readonly RequestFingerprinter Fingerprinter = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private static readonly RequestFingerprint Fp = Fingerprinter.Of(Import());
+    private static readonly RequestFingerprint OtherFp = Fingerprinter.Of(Import(token: "_act-another-token"));
 
     private readonly List<SqlDatabase> _databases = [];
     private string _connectionString = null!;
@@ -99,8 +103,8 @@ public abstract class StorageContractTests : IAsyncLifetime
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
 
-        var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
-        var duplicate = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var first = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var duplicate = await store.TryClaimAsync(Key, Fp, T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         first.State.Should().Be(IdempotencyClaimState.Acquired);
         first.ClaimToken.Should().NotBeNullOrEmpty();
@@ -112,15 +116,15 @@ public abstract class StorageContractTests : IAsyncLifetime
     public async Task A_completed_outcome_is_returned_to_every_later_claim_and_other_keys_are_independent()
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
-        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         (await store.CompleteAsync(Key, claim.ClaimToken!, "{\"value\":1}", T0.AddHours(24), Ct)).Should().BeTrue();
 
-        var replay = await store.TryClaimAsync(Key, "fp", T0.AddMinutes(5), T0.AddMinutes(7), T0.AddHours(24), Ct);
+        var replay = await store.TryClaimAsync(Key, Fp, T0.AddMinutes(5), T0.AddMinutes(7), T0.AddHours(24), Ct);
         replay.Should().Be(IdempotencyClaim.Completed("{\"value\":1}"));
-        (await store.TryClaimAsync(Key with { Caller = "other" }, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
+        (await store.TryClaimAsync(Key with { Caller = "other" }, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
             .Should().Be(IdempotencyClaimState.Acquired, "another caller's request_id is another key");
-        (await store.TryClaimAsync(Key with { Rpc = "GenerateShareToken" }, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
+        (await store.TryClaimAsync(Key with { Rpc = "GenerateShareToken" }, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State
             .Should().Be(IdempotencyClaimState.Acquired, "another RPC's request_id is another key");
     }
 
@@ -129,45 +133,110 @@ public abstract class StorageContractTests : IAsyncLifetime
     {
         var database = NewReplicaDatabase();
         var store = new SqlIdempotencyStore(database, Protector);
-        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
         const string outcome = "{\"token\":\"_act-secret-share-token\"}";
         await store.CompleteAsync(Key, claim.ClaimToken!, outcome, T0.AddHours(24), Ct);
 
         var stored = await ReadOutcomeColumnAsync(database, Key);
         stored.Should().NotContain("_act-secret-share-token").And.StartWith("aesgcm1:");
-        (await store.TryClaimAsync(Key, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct)).Outcome.Should().Be(outcome);
+        (await store.TryClaimAsync(Key, Fp, T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct)).Outcome.Should().Be(outcome);
 
         // The same ciphertext under another caller's key, or read with another key, does not decrypt: the request is refused, never rerun.
         var other = Key with { Caller = "intruder" };
-        var otherClaim = await store.TryClaimAsync(other, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var otherClaim = await store.TryClaimAsync(other, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
         await store.CompleteAsync(other, otherClaim.ClaimToken!, "{}", T0.AddHours(24), Ct);
         await ExecuteAsync(database, $"UPDATE idempotency_records SET outcome = '{stored}' WHERE caller = 'intruder'");
-        var copied = () => store.TryClaimAsync(other, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var copied = () => store.TryClaimAsync(other, Fp, T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
         await copied.Should().ThrowAsync<OutcomeUnreadableException>();
-        var rekeyed = () => new SqlIdempotencyStore(database, new OutcomeProtector(new byte[32])).TryClaimAsync(Key, "fp", T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var rekeyed = () => new SqlIdempotencyStore(database, new OutcomeProtector(new byte[32])).TryClaimAsync(Key, Fp, T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
         (await rekeyed.Should().ThrowAsync<OutcomeUnreadableException>()).Which.Message.Should().Contain("Idempotency:OutcomeKey");
+    }
+
+    [Fact]
+    public async Task Stored_fingerprints_are_keyed_hashes_that_differ_between_keys_and_are_not_the_plain_sha256()
+    {
+        const string email = "fingerprint.probe@example.com";
+        const string mobile = "+447700955502";
+        var command = new ShareWithBanxaCommand("applicant1", "ref-1", email, mobile, null, "req-1");
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database, Protector);
+        var otherKey = new RequestFingerprinter(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var one = Key with { Rpc = "ShareWithBanxa", RequestId = "req-1" };
+        var two = Key with { Rpc = "ShareWithBanxa", RequestId = "req-2" };
+
+        await store.TryClaimAsync(one, Fingerprinter.Of(command), T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.TryClaimAsync(two, otherKey.Of(command), T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        var first = await ReadFingerprintColumnAsync(database, one);
+        var second = await ReadFingerprintColumnAsync(database, two);
+        first.Should().StartWith("hmac1:").And.NotBe(second);
+        second.Should().StartWith("hmac1:");
+        foreach (var stored in new[] { first, second })
+        {
+            stored.Should().NotContain(PlainSha256(command)).And.NotContain(email).And.NotContain(mobile.TrimStart('+'));
+        }
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_request_recorded_before_fingerprints_were_keyed_is_still_the_same_request()
+    {
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database, Protector);
+        var command = Import();
+        var pending = Key with { RequestId = "req-pending" };
+        var completed = Key with { RequestId = "req-completed" };
+        // Rows as the previous release wrote them: the plain SHA-256 of the request.
+        await store.TryClaimAsync(pending, Fingerprinter.Of(command with { RequestId = pending.RequestId }), T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(completed, Fingerprinter.Of(command with { RequestId = completed.RequestId }), T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.CompleteAsync(completed, claim.ClaimToken!, "{\"id\":\"applicant1\"}", T0.AddHours(24), Ct);
+        await ExecuteAsync(database, $"UPDATE idempotency_records SET fingerprint = '{PlainSha256(command with { RequestId = pending.RequestId })}' WHERE request_id = '{pending.RequestId}'");
+        await ExecuteAsync(database, $"UPDATE idempotency_records SET fingerprint = '{PlainSha256(command with { RequestId = completed.RequestId })}' WHERE request_id = '{completed.RequestId}'");
+
+        var replay = await store.TryClaimAsync(completed, Fingerprinter.Of(command with { RequestId = completed.RequestId }), T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var waiting = await store.TryClaimAsync(pending, Fingerprinter.Of(command with { RequestId = pending.RequestId }), T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var different = await store.TryClaimAsync(completed, Fingerprinter.Of(command with { ShareToken = "_act-another-token", RequestId = completed.RequestId }), T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+
+        replay.State.Should().Be(IdempotencyClaimState.Completed);
+        replay.Outcome.Should().Be("{\"id\":\"applicant1\"}");
+        waiting.State.Should().Be(IdempotencyClaimState.InProgress);
+        different.State.Should().Be(IdempotencyClaimState.Mismatch, "a legacy fingerprint still tells a different request apart");
+    }
+
+    [Fact]
+    public async Task A_record_fingerprinted_under_another_key_is_refused_neither_replayed_nor_called_a_reused_request_id()
+    {
+        var database = NewReplicaDatabase();
+        var store = new SqlIdempotencyStore(database, Protector);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.CompleteAsync(Key, claim.ClaimToken!, "{}", T0.AddHours(24), Ct);
+        var rotated = new RequestFingerprinter(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var retry = () => store.TryClaimAsync(Key, rotated.Of(Import()), T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct);
+
+        (await retry.Should().ThrowAsync<OutcomeUnreadableException>()).Which.Message.Should().Contain("Idempotency:OutcomeKey");
+        (await store.TryClaimAsync(Key, Fp, T0.AddMinutes(1), T0.AddMinutes(3), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Completed);
     }
 
     [Fact]
     public async Task A_different_fingerprint_under_the_same_key_is_a_mismatch_pending_or_completed()
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
-        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
-        (await store.TryClaimAsync(Key, "other", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
+        (await store.TryClaimAsync(Key, OtherFp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
         await store.CompleteAsync(Key, claim.ClaimToken!, "{}", T0.AddHours(24), Ct);
-        (await store.TryClaimAsync(Key, "other", T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
+        (await store.TryClaimAsync(Key, OtherFp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Mismatch);
     }
 
     [Fact]
     public async Task A_released_claim_lets_the_next_attempt_run()
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
-        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.ReleaseAsync(Key, claim.ClaimToken!, Ct);
 
-        var retry = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var retry = await store.TryClaimAsync(Key, Fp, T0.AddSeconds(1), T0.AddMinutes(2), T0.AddHours(24), Ct);
         retry.State.Should().Be(IdempotencyClaimState.Acquired);
         retry.ClaimToken.Should().NotBe(claim.ClaimToken);
         retry.PriorAttemptStartedAt.Should().BeNull("a released attempt did nothing upstream");
@@ -177,19 +246,19 @@ public abstract class StorageContractTests : IAsyncLifetime
     public async Task An_abandoned_claim_is_taken_over_at_once_and_says_when_the_first_attempt_began()
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
-        var first = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var first = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.AbandonAsync(Key, first.ClaimToken!, T0.AddSeconds(10), Ct);
-        var second = await store.TryClaimAsync(Key, "fp", T0.AddSeconds(11), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var second = await store.TryClaimAsync(Key, Fp, T0.AddSeconds(11), T0.AddMinutes(3), T0.AddHours(24), Ct);
         await store.AbandonAsync(Key, second.ClaimToken!, T0.AddSeconds(20), Ct);
-        var third = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, "fp", T0.AddSeconds(21), T0.AddMinutes(3), T0.AddHours(24), Ct);
+        var third = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, Fp, T0.AddSeconds(21), T0.AddMinutes(3), T0.AddHours(24), Ct);
 
         second.State.Should().Be(IdempotencyClaimState.Acquired, "an abandoned claim is not live");
         second.PriorAttemptStartedAt.Should().Be(T0);
         third.State.Should().Be(IdempotencyClaimState.Acquired);
         third.PriorAttemptStartedAt.Should().Be(T0, "the first attempt's start survives every takeover");
         (await store.CompleteAsync(Key, second.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeFalse("the abandoned claim is no longer its owner's");
-        (await store.TryClaimAsync(Key, "other", T0.AddSeconds(22), T0.AddMinutes(3), T0.AddHours(24), Ct)).State
+        (await store.TryClaimAsync(Key, OtherFp, T0.AddSeconds(22), T0.AddMinutes(3), T0.AddHours(24), Ct)).State
             .Should().Be(IdempotencyClaimState.Mismatch, "an abandoned row still guards its request_id");
     }
 
@@ -197,22 +266,22 @@ public abstract class StorageContractTests : IAsyncLifetime
     public async Task Abandoning_needs_the_current_claim_token()
     {
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
-        var claim = await store.TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
 
         await store.AbandonAsync(Key, "not-the-claim-token", T0.AddSeconds(1), Ct);
 
-        (await store.TryClaimAsync(Key, "fp", T0.AddSeconds(2), T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
+        (await store.TryClaimAsync(Key, Fp, T0.AddSeconds(2), T0.AddMinutes(2), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
         (await store.CompleteAsync(Key, claim.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeTrue();
     }
 
     [Fact]
     public async Task An_expired_claim_is_taken_over_by_exactly_one_replica_and_its_old_owner_cannot_complete()
     {
-        var crashed = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, "fp", T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var crashed = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
         var replicas = Enumerable.Range(0, 8).Select(_ => new SqlIdempotencyStore(NewReplicaDatabase(), Protector)).ToArray();
         var later = T0.AddMinutes(3);
 
-        var claims = await Task.WhenAll(replicas.Select(store => Task.Run(() => store.TryClaimAsync(Key, "fp", later, later.AddMinutes(2), later.AddHours(24), Ct), Ct)));
+        var claims = await Task.WhenAll(replicas.Select(store => Task.Run(() => store.TryClaimAsync(Key, Fp, later, later.AddMinutes(2), later.AddHours(24), Ct), Ct)));
 
         claims.Count(c => c.State == IdempotencyClaimState.Acquired).Should().Be(1);
         claims.Where(c => c.State != IdempotencyClaimState.Acquired).Should().OnlyContain(c => c.State == IdempotencyClaimState.InProgress);
@@ -233,15 +302,15 @@ public abstract class StorageContractTests : IAsyncLifetime
         await CompleteAsync(store, expired, T0, retention: TimeSpan.FromHours(1));
         await CompleteAsync(store, kept, T0, retention: TimeSpan.FromHours(24));
         // A claim whose retention has passed but whose claim is still live (an extreme configuration).
-        await store.TryClaimAsync(liveClaim, "fp", T0, T0.AddHours(3), T0.AddHours(1), Ct);
-        await store.TryClaimAsync(deadClaim, "fp", T0, T0.AddMinutes(2), T0.AddHours(1), Ct);
+        await store.TryClaimAsync(liveClaim, Fp, T0, T0.AddHours(3), T0.AddHours(1), Ct);
+        await store.TryClaimAsync(deadClaim, Fp, T0, T0.AddMinutes(2), T0.AddHours(1), Ct);
 
         var deleted = await store.DeleteExpiredAsync(T0.AddHours(2), Ct);
 
         deleted.Should().Be(2);
-        (await store.TryClaimAsync(kept, "fp", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.Completed);
-        (await store.TryClaimAsync(liveClaim, "fp", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
-        (await store.TryClaimAsync(expired, "another request", T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State
+        (await store.TryClaimAsync(kept, Fp, T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.Completed);
+        (await store.TryClaimAsync(liveClaim, Fp, T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State.Should().Be(IdempotencyClaimState.InProgress);
+        (await store.TryClaimAsync(expired, OtherFp, T0.AddHours(2), T0.AddHours(3), T0.AddHours(26), Ct)).State
             .Should().Be(IdempotencyClaimState.Acquired, "an expired key is free again, for any request");
     }
 
@@ -272,7 +341,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
         await CompleteAsync(store, Key, T0, retention: TimeSpan.FromHours(1));
 
-        var claim = await store.TryClaimAsync(Key, "fp", T0.AddHours(2), T0.AddHours(2).AddMinutes(2), T0.AddHours(26), Ct);
+        var claim = await store.TryClaimAsync(Key, Fp, T0.AddHours(2), T0.AddHours(2).AddMinutes(2), T0.AddHours(26), Ct);
 
         claim.State.Should().Be(IdempotencyClaimState.Acquired);
     }
@@ -553,7 +622,7 @@ public abstract class StorageContractTests : IAsyncLifetime
 
     private static async Task CompleteAsync(SqlIdempotencyStore store, IdempotencyKey key, DateTimeOffset at, TimeSpan retention)
     {
-        var claim = await store.TryClaimAsync(key, "fp", at, at.AddMinutes(2), at + retention, Ct);
+        var claim = await store.TryClaimAsync(key, Fp, at, at.AddMinutes(2), at + retention, Ct);
         claim.State.Should().Be(IdempotencyClaimState.Acquired);
         (await store.CompleteAsync(key, claim.ClaimToken!, "{}", at + retention, Ct)).Should().BeTrue();
     }
@@ -582,6 +651,22 @@ public abstract class StorageContractTests : IAsyncLifetime
             return (string)(await command.ExecuteScalarAsync(Ct))!;
         }
     }
+
+    private static async Task<string> ReadFingerprintColumnAsync(SqlDatabase database, IdempotencyKey key)
+    {
+        var connection = await database.OpenAsync(Ct);
+        await using (connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT fingerprint FROM idempotency_records WHERE caller = '{key.Caller}' AND rpc = '{key.Rpc}' AND request_id = '{key.RequestId}'";
+            return (string)(await command.ExecuteScalarAsync(Ct))!;
+        }
+    }
+
+    /// <summary>The fingerprint as releases before keyed fingerprints computed it: the plain SHA-256 of the type name and the JSON.</summary>
+    private static string PlainSha256<TRequest>(TRequest request) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            [.. System.Text.Encoding.UTF8.GetBytes(typeof(TRequest).FullName + "\n"), .. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request)]));
 
     private static async Task<long> CountRowsAsync(SqlDatabase database, string table)
     {
