@@ -4,6 +4,7 @@ using IdentitySharing.Application.ImportApplicant;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Domain;
 using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 
 namespace IdentitySharing.Application.Tests;
 
@@ -42,6 +43,19 @@ public sealed class ImportReconciliationTests : IDisposable
         result.Value.Should().BeSameAs(applicant);
         await _app.Sumsub.Received(1).ImportApplicantAsync(Arg.Any<AccountName>(), Arg.Any<ApplicantImport>(), Arg.Any<CancellationToken>());
         await _app.Sumsub.Received(1).FindApplicantByExternalUserIdAsync(App.DefaultAccount, ExternalUserId.Create("user-7"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_look_up_cancelled_after_a_lost_import_answer_keeps_the_request_ids_claim_for_the_retry()
+    {
+        _app.Sumsub.FindApplicantByExternalUserIdAsync(default!, default!, Arg.Any<CancellationToken>())
+            .ThrowsAsyncForAnyArgs(new OperationCanceledException());
+
+        var act = () => _app.Send(new ImportApplicantCommand("_act-partner-token", [], "user-7", null, null, "req-lost-then-cancelled"));
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await _app.IdempotencyStore.ReceivedWithAnyArgs(1).AbandonAsync(default!, default!, default, Arg.Any<CancellationToken>());
+        await _app.IdempotencyStore.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
     }
 
     [Fact]

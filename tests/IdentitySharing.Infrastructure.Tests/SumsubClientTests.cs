@@ -133,11 +133,44 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
     }
 
     [Fact]
-    public async Task An_import_answer_without_an_id_is_a_bad_response()
+    public async Task A_successful_import_answer_without_an_id_leaves_the_outcome_unknown_not_undone()
     {
         Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.Json(200, """{"clientId":"x"}"""));
 
-        (await ImportAsync()).Error!.Reason.Should().Be("UPSTREAM_BAD_RESPONSE");
+        var error = (await ImportAsync()).Error!;
+
+        error.Reason.Should().Be(SumsubImportOutcome.UnknownReason, "a 2xx means Sumsub imported; only its answer is unusable");
+        error.MayHaveActed.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(FaultMode.MalformedJson)]
+    [InlineData(FaultMode.HugeBody)]
+    [InlineData(FaultMode.HugeBodyDeclared)]
+    public async Task An_unreadable_successful_import_answer_leaves_the_outcome_unknown(FaultMode fault)
+    {
+        Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.WithFault(fault));
+
+        var error = (await ImportAsync()).Error!;
+
+        error.Reason.Should().Be(SumsubImportOutcome.UnknownReason);
+        error.MayHaveActed.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(502, true)]
+    [InlineData(504, true)]
+    [InlineData(500, false)]
+    [InlineData(503, false)]
+    public async Task A_gateway_error_on_import_leaves_the_outcome_unknown_other_5xx_are_unavailable(int status, bool unknown)
+    {
+        Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.Json(status, """{"description":"x","code":0}"""));
+
+        var error = (await ImportAsync()).Error!;
+
+        error.Kind.Should().Be(ErrorKind.Unavailable);
+        error.Reason.Should().Be(unknown ? SumsubImportOutcome.UnknownReason : "UPSTREAM_UNAVAILABLE");
+        error.MayHaveActed.Should().Be(unknown);
     }
 
     public static TheoryData<bool, int, string, ErrorKind, string, string?> ErrorCases => new()

@@ -18,11 +18,14 @@ namespace IdentitySharing.Application.Idempotency;
 /// <para>
 /// Which outcomes are stored: successes and <em>terminal</em> failures, those a repeat would
 /// only reproduce (<see cref="ErrorKind.Validation"/> from an upstream such as a Banxa 422,
-/// <see cref="ErrorKind.NotFound"/>, <see cref="ErrorKind.FailedPrecondition"/>,
-/// <see cref="ErrorKind.UpstreamCredentials"/>). Transient failures
-/// (<see cref="ErrorKind.Unavailable"/>, <see cref="ErrorKind.RateLimited"/>,
+/// <see cref="ErrorKind.NotFound"/>, <see cref="ErrorKind.FailedPrecondition"/>). Transient
+/// failures (<see cref="ErrorKind.Unavailable"/>, <see cref="ErrorKind.RateLimited"/>,
 /// <see cref="ErrorKind.DeadlineExceeded"/>) and exceptions release the claim instead: the
 /// caller was told to retry, and a stored failure would turn every retry into the same failure.
+/// So do rejections of our own credentials (<see cref="ErrorKind.UpstreamCredentials"/>): the
+/// upstream did nothing, and some are passing (a Banxa nonce reused by another replica, clock
+/// skew), while a fixed configuration must not keep failing the same request_id for the whole
+/// retention period.
 /// </para>
 /// <para>
 /// The outcome is stored <em>before</em> the response leaves: if the response is then lost,
@@ -119,7 +122,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
     /// <summary>Whether an outcome is replayed to retries (see the class remarks).</summary>
     public static bool IsStored(Result<TValue> outcome) =>
         outcome.Error is null || outcome.Error.Kind is ErrorKind.Validation or ErrorKind.NotFound
-            or ErrorKind.FailedPrecondition or ErrorKind.UpstreamCredentials;
+            or ErrorKind.FailedPrecondition;
 
     private async Task<Result<TValue>> RunAndStoreAsync(IdempotencyKey key, string claimToken, RequestHandlerDelegate<Result<TValue>> next)
     {
@@ -128,9 +131,11 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
         {
             outcome = await next().ConfigureAwait(false);
         }
-        catch (UpstreamRequestInterruptedException)
+        catch (Exception exception) when (exception is UpstreamRequestInterruptedException || MayHaveActedBefore())
         {
-            // Cut off by the caller's deadline mid-request: as with a lost answer, the retry must reconcile.
+            // Cut off mid-request by the caller's deadline, or failing after an upstream action
+            // that may have happened (an answer lost, an earlier attempt's outcome never stored):
+            // releasing would make the retry act blindly, so it must reconcile instead.
             await AbandonAsync(key, claimToken).ConfigureAwait(false);
             throw;
         }
@@ -140,7 +145,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             throw;
         }
 
-        if (outcome.Error is { MayHaveActed: true })
+        if (outcome.Error is { MayHaveActed: true } || (outcome.Error is not null && !IsStored(outcome) && MayHaveActedBefore()))
         {
             await AbandonAsync(key, claimToken).ConfigureAwait(false);
             return outcome;
@@ -164,6 +169,9 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
         }
         return outcome;
     }
+
+    /// <summary>Whether this attempt, or an earlier one under the same key, may already have acted upstream.</summary>
+    private bool MayHaveActedBefore() => attempt.MayHaveActed || attempt.PriorAttemptStartedAt is not null;
 
     private async Task AbandonAsync(IdempotencyKey key, string claimToken)
     {

@@ -14,4 +14,12 @@ public sealed class IdempotentAttempt
     /// died or its outcome was unknown — so it may have acted upstream after this time.
     /// </summary>
     public DateTimeOffset? PriorAttemptStartedAt { get; set; }
+
+    /// <summary>
+    /// Set by the handler once its upstream action may have happened although it has no result
+    /// for it (the answer was lost). From then on a failure keeps the claim (abandons it) rather
+    /// than releasing it, even a plain cancellation while the handler looks the result up, so
+    /// that the retry reconciles instead of repeating the action.
+    /// </summary>
+    public bool MayHaveActed { get; set; }
 }

@@ -56,6 +56,7 @@ public sealed class ImportApplicantHandler(ISumsubClient sumsub, ISumsubAccounts
         {
             return imported;
         }
+        attempt.MayHaveActed = true;
         return await ReconcileAsync(account.Value, import, startedAt, imported.Error, cancellationToken).ConfigureAwait(false);
     }
 

@@ -58,19 +58,30 @@ public sealed class SumsubClient : ISumsubClient
     {
         ArgumentNullException.ThrowIfNull(import);
         var attempt = await SendAsync(account, HttpMethod.Post, ImportPathAndQuery(import), body: null, RetryMode.UnsentOnly, cancellationToken).ConfigureAwait(false);
-        if (attempt.Failure == AttemptFailure.NoAnswer)
+        if (attempt.Failure == AttemptFailure.NoAnswer || MayHaveImported(attempt.HttpStatus))
         {
             return ImportOutcomeUnknown();
         }
         var response = attempt.ToResult();
         if (!response.IsSuccess)
         {
-            return response.Error;
+            // A 2xx whose body could not be read (too large) still means Sumsub imported.
+            return attempt.HttpStatus is >= 200 and < 300 ? ImportOutcomeUnknown() : response.Error;
         }
-        return response.Value.IsSuccess
-            ? SumsubResponses.ParseApplicant(response.Value)
-            : SumsubErrorMapper.Map(response.Value, importingShareToken: true);
+        if (!response.Value.IsSuccess)
+        {
+            return SumsubErrorMapper.Map(response.Value, importingShareToken: true);
+        }
+        var applicant = SumsubResponses.ParseApplicant(response.Value);
+        // A 2xx without a usable applicant: the import happened, only its answer is unreadable.
+        return applicant.IsSuccess ? applicant : ImportOutcomeUnknown();
     }
+
+    /// <summary>
+    /// A gateway's 502 or 504: the gateway gave up on Sumsub, which may still have imported. (A
+    /// 503 or 429 is a refusal before any work, and other answers are Sumsub's own verdict.)
+    /// </summary>
+    private static bool MayHaveImported(int? httpStatus) => httpStatus is 502 or 504;
 
     public async Task<Result<ImportedApplicant>> FindApplicantByExternalUserIdAsync(AccountName account, ExternalUserId externalUserId, CancellationToken cancellationToken)
     {

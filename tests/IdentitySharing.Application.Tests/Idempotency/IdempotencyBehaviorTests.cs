@@ -122,7 +122,6 @@ public sealed class IdempotencyBehaviorTests
     [Theory]
     [InlineData(ErrorKind.NotFound)]
     [InlineData(ErrorKind.FailedPrecondition)]
-    [InlineData(ErrorKind.UpstreamCredentials)]
     [InlineData(ErrorKind.Validation)]
     public async Task Terminal_failures_are_stored_for_replay(ErrorKind kind)
     {
@@ -141,6 +140,7 @@ public sealed class IdempotencyBehaviorTests
     [InlineData(ErrorKind.Unavailable)]
     [InlineData(ErrorKind.RateLimited)]
     [InlineData(ErrorKind.DeadlineExceeded)]
+    [InlineData(ErrorKind.UpstreamCredentials)]
     public async Task Transient_failures_release_the_claim_so_a_retry_runs_again(ErrorKind kind)
     {
         StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
@@ -212,6 +212,51 @@ public sealed class IdempotencyBehaviorTests
         await _store.Received(1).AbandonAsync(Key, "claim-1", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
         await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
         await _store.DidNotReceiveWithAnyArgs().CompleteAsync(default!, default!, default!, default, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_cancellation_after_the_handler_said_its_action_may_have_happened_abandons_the_claim()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
+
+        // The import's answer was lost, and the look-up that follows is cancelled before it is sent.
+        var act = () => Send(Behavior(), Command(), () =>
+        {
+            _attempt.MayHaveActed = true;
+            throw new OperationCanceledException();
+        });
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        await _store.Received(1).AbandonAsync(Key, "claim-1", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_failure_of_an_attempt_that_took_over_an_earlier_ones_claim_keeps_that_memory()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-2", App.Now.AddMinutes(-4)));
+
+        var cancelled = () => Send(Behavior(), Command(), () => throw new OperationCanceledException());
+
+        await cancelled.Should().ThrowAsync<OperationCanceledException>();
+        await _store.Received(1).AbandonAsync(Key, "claim-2", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_transient_failure_after_the_handler_said_its_action_may_have_happened_abandons_the_claim()
+    {
+        StoreAnswers(IdempotencyClaim.Acquired("claim-1"));
+
+        var result = await Send(Behavior(), Command(), () =>
+        {
+            _attempt.MayHaveActed = true;
+            return Task.FromResult<Result<ImportedApplicant>>(new Error(ErrorKind.Unavailable, "UPSTREAM_UNAVAILABLE", "look-up failed"));
+        });
+
+        result.Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        await _store.Received(1).AbandonAsync(Key, "claim-1", App.Now, Arg.Is<CancellationToken>(token => !token.CanBeCanceled));
+        await _store.DidNotReceiveWithAnyArgs().ReleaseAsync(default!, default!, Arg.Any<CancellationToken>());
     }
 
     [Fact]
