@@ -134,7 +134,9 @@ public sealed class ServerCallContext
 
     internal void StartDeadline(TimeSpan timeout)
     {
-        Deadline = DateTimeOffset.UtcNow + timeout;
+        // grpc-timeout allows up to 99,999,999 hours, past year 9999: such a deadline is "never".
+        var now = DateTimeOffset.UtcNow;
+        Deadline = timeout < DateTimeOffset.MaxValue - now ? now + timeout : DateTimeOffset.MaxValue;
 
         // CancelAfter takes at most ~49 days; a longer deadline never fires in practice.
         var maxTimer = TimeSpan.FromMilliseconds(int.MaxValue);

@@ -91,6 +91,19 @@ public sealed class BadInputTests(ConformanceServer server) : IClassFixture<Conf
         response.Single(SimpleResponse.Parser).Payload.Length.Should().Be(3);
     }
 
+    [Theory]
+    [InlineData("99999999H")]
+    [InlineData("70000000H")]
+    [InlineData("99999999M")]
+    public async Task The_largest_grpc_timeouts_are_served_as_no_deadline_at_all(string timeout)
+    {
+        // 99,999,999 hours reach past year 9999, the end of the clock.
+        var response = await _client.SendAsync(UnaryCall, GrpcFrames.Frame(ValidPayload), [new("grpc-timeout", timeout)]);
+
+        response.Status.Should().Be(StatusCode.OK);
+        response.Single(SimpleResponse.Parser).Payload.Length.Should().Be(3);
+    }
+
     [Fact]
     public async Task Gzip_bomb_past_the_receive_limit_is_RESOURCE_EXHAUSTED()
     {
