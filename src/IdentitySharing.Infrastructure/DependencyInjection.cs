@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using IdentitySharing.Application.Ports;
 using IdentitySharing.Infrastructure.Banxa;
 using IdentitySharing.Infrastructure.Configuration;
@@ -36,8 +38,8 @@ public static class DependencyInjection
         services.AddSingleton<ISumsubAccounts>(sp => sp.GetRequiredService<SumsubAccountCatalog>());
         services.AddSingleton<BanxaNonceSource>();
 
-        AddUpstreamHttpClient(services, SumsubClient.HttpClientName);
-        AddUpstreamHttpClient(services, BanxaClient.HttpClientName);
+        AddUpstreamHttpClient(services, SumsubClient.HttpClientName, options => options.SumsubAttemptTimeout);
+        AddUpstreamHttpClient(services, BanxaClient.HttpClientName, options => options.BanxaAttemptTimeout);
         AddResilience(services, configuration);
         services.AddSingleton<ISumsubClient>(sp => new SumsubClient(
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<SumsubAccountCatalog>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<UpstreamResilience>()));
@@ -58,15 +60,55 @@ public static class DependencyInjection
 
     // One pooled handler per upstream; rotating connections lets DNS changes take effect.
     // Sumsub accounts share the handler: each request carries its account's absolute base URL.
-    private static void AddUpstreamHttpClient(IServiceCollection services, string name) =>
+    private static void AddUpstreamHttpClient(IServiceCollection services, string name, Func<ResilienceOptions, TimeSpan> attemptTimeout) =>
         services.AddHttpClient(name, client => client.Timeout = SafetyTimeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
-                AllowAutoRedirect = false,
+                var connectTimeout = ConnectTimeout(attemptTimeout(sp.GetRequiredService<ResilienceOptions>()));
+                return new SocketsHttpHandler
+                {
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                    ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, connectTimeout, cancellationToken),
+                    AutomaticDecompression = System.Net.DecompressionMethods.All,
+                    AllowAutoRedirect = false,
+                };
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Well inside the attempt's timeout: a connection that cannot be opened must fail as such
+    /// (nothing sent: safe to retry, even an import) before the attempt timeout fires, which could
+    /// only say "no answer" and so make an import's outcome unknown.
+    /// </summary>
+    internal static TimeSpan ConnectTimeout(TimeSpan attemptTimeout) =>
+        TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, attemptTimeout.Ticks / 2));
+
+    /// <summary>
+    /// Opens the TCP connection as SocketsHttpHandler does, but a connection not open within
+    /// <paramref name="timeout"/> fails as a socket error, which HttpClient reports as a connection
+    /// error (<see cref="HttpRequestError.ConnectionError"/>: nothing sent). The handler's own
+    /// ConnectTimeout would surface as a cancellation, indistinguishable from "no answer".
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint, limit.Token).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }

@@ -19,7 +19,13 @@ internal sealed class AdapterHost : IAsyncDisposable
 
     public static AdapterHost Create(IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? timeProvider = null, ILoggerProvider? logs = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // Later entries win, so a test can override one of its base class's settings.
+        var lastWins = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in settings)
+        {
+            lastWins[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(lastWins).Build();
         var services = new ServiceCollection();
         if (logs is not null)
         {
