@@ -164,6 +164,20 @@ public sealed class BanxaClientTests : UpstreamFakesTestBase
     }
 
     [Fact]
+    public async Task A_rejected_token_after_many_other_fields_is_still_the_token_rejection_and_shown()
+    {
+        var others = string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"merchant{i}\":[\"Disabled.\"]"));
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422,
+            $$"""{"message":"invalid","errors":{ {{others}},"provider.token":["Invalid."] } }"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Reason.Should().Be("SHARE_TOKEN_REJECTED");
+        error.FieldViolations.Should().HaveCount(10);
+        error.FieldViolations[0].Should().Be(new FieldViolation("provider.token", "Invalid."));
+    }
+
+    [Fact]
     public async Task A_single_huge_message_is_cut_to_two_hundred_characters()
     {
         var hugeMessage = string.Concat(Enumerable.Repeat("The identity reference is not acceptable. ", 2_500));

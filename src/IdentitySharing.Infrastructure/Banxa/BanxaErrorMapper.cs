@@ -47,39 +47,54 @@ internal static partial class BanxaErrorMapper
 
     private static Error FieldErrors(JsonElement? body, UpstreamFailure failure, BanxaIdentityShare share)
     {
-        var violations = new List<FieldViolation>();
+        // Field names first (a name that is not a plain identifier, e.g. personal data, markup or
+        // a megabyte, is dropped with its messages): they decide whose fault it is.
+        var fields = new List<(string Field, JsonElement Messages)>();
         if (body is { } root && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
         {
-            string[] requestValues = [share.SumsubShareToken.Value, share.Email.Value, "+" + share.MobileNumber.Value, share.MobileNumber.Value];
             foreach (var field in errors.EnumerateObject())
             {
-                // A field name that is not a plain identifier (personal data, markup, a megabyte) is dropped with its messages.
-                if (UpstreamText.Id(field.Name) is not { } name)
+                if (UpstreamText.Id(field.Name) is { } name)
                 {
-                    continue;
+                    fields.Add((ProtoFieldName(name), field.Value));
                 }
-                var messages = (field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.Text()) : [field.Value.Text()])
-                    .OfType<string>();
-                var text = UpstreamText.Message(string.Join(" ", messages), requestValues);
-                violations.Add(new FieldViolation(ProtoFieldName(name), text.Length > 0 ? text : "rejected by Banxa"));
             }
         }
-        if (violations.Count == 0)
+        if (fields.Count == 0)
         {
             return UpstreamErrors.RejectedRequest(failure);
         }
-        var blamesCaller = violations.Any(v => CallerFields.Contains(v.Field));
-        violations = [.. violations.OrderByDescending(v => CallerFields.Contains(v.Field)).Take(MaxFieldViolations)];
+        var blamesCaller = fields.Any(f => CallerFields.Contains(f.Field));
+        var tokenRejected = fields.Any(f => f.Field == TokenField);
+
+        // Then the messages of the fields shown: the caller's first, then the token's.
+        string[] requestValues = [share.SumsubShareToken.Value, share.Email.Value, "+" + share.MobileNumber.Value, share.MobileNumber.Value];
+        IReadOnlyList<FieldViolation> violations = [.. fields
+            .OrderByDescending(f => CallerFields.Contains(f.Field))
+            .ThenByDescending(f => f.Field == TokenField)
+            .Take(MaxFieldViolations)
+            .Select(f => new FieldViolation(f.Field, Describe(f.Messages, requestValues)))];
         if (blamesCaller)
         {
             return Error.Validation(violations) with { Reason = "UPSTREAM_REJECTED_FIELDS", Upstream = failure };
         }
         // Only fields this service fills in (the share token, the vendor) were rejected: not the caller's input.
-        return violations.Any(v => v.Field == "provider.token")
+        return tokenRejected
             ? new Error(ErrorKind.FailedPrecondition, "SHARE_TOKEN_REJECTED",
                 "Banxa rejected the Sumsub share token minted for it: it is invalid, expired or already used.")
             { Upstream = failure, FieldViolations = violations }
             : UpstreamErrors.RejectedRequest(failure) with { FieldViolations = violations };
+    }
+
+    private const string TokenField = "provider.token";
+
+    /// <summary>A field's messages (a string or an array of them) as one safe description.</summary>
+    private static string Describe(JsonElement messages, string[] requestValues)
+    {
+        var texts = (messages.ValueKind == JsonValueKind.Array ? messages.EnumerateArray().Select(m => m.Text()) : [messages.Text()])
+            .OfType<string>();
+        var text = UpstreamText.Message(string.Join(" ", texts), requestValues);
+        return text.Length > 0 ? text : "rejected by Banxa";
     }
 
     /// <summary>
