@@ -40,10 +40,11 @@ public static class TextRules
     public const string NoControlCharacters = "must not contain control characters or broken Unicode";
 
     /// <summary>
-    /// Checks presence, length (in UTF-16 code units, as the contract counts) and that every
-    /// character is allowed; returns the violation, or null when valid. Control and invisible
-    /// formatting characters and unpaired surrogates are rejected whatever the rule allows.
-    /// Violations never quote the value: it may be a token or personal data.
+    /// Checks presence, length (in characters as the contract counts them: Unicode scalar
+    /// values, so an emoji outside the BMP is one character, not two UTF-16 units) and that
+    /// every character is allowed; returns the violation, or null when valid. Control and
+    /// invisible formatting characters and unpaired surrogates are rejected whatever the rule
+    /// allows. Violations never quote the value: it may be a token or personal data.
     /// </summary>
     public static string? Check(string? value, int maxLength, Func<char, bool> allowed, string allowedDescription)
     {
@@ -52,9 +53,15 @@ public static class TextRules
         {
             return Required;
         }
+        // A character is one or two UTF-16 units: only a string longer than the limit in units
+        // can be over it in characters.
         if (value.Length > maxLength)
         {
-            return $"must be at most {maxLength} characters (got {value.Length})";
+            var characters = CharacterCount(value);
+            if (characters > maxLength)
+            {
+                return $"must be at most {maxLength} characters (got {characters})";
+            }
         }
         for (var i = 0; i < value.Length;)
         {
@@ -73,6 +80,21 @@ public static class TextRules
             i += rune.Utf16SequenceLength;
         }
         return null;
+    }
+
+    /// <summary>
+    /// The characters in <paramref name="value"/> as the contract counts them: Unicode scalar
+    /// values (a surrogate pair is one; an unpaired surrogate also counts one, and is rejected anyway).
+    /// </summary>
+    public static int CharacterCount(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Printable ASCII without space: 0x21-0x7E.</summary>

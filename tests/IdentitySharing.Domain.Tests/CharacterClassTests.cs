@@ -132,12 +132,52 @@ public sealed class CharacterClassTests
     public void RequestId_rejects_spaces_and_non_ascii(string value) =>
         RequestId.Validate(value).Should().Be("must contain only printable ASCII without spaces");
 
-    [Fact]
-    public void Length_is_counted_in_utf16_units_as_the_contract_counts()
-    {
-        var pairs = string.Concat(Enumerable.Repeat("\U0001F600", ExternalUserId.MaxLength / 2));
+    private const string Emoji = "\U0001F600"; // one character, two UTF-16 units, four UTF-8 bytes
 
-        ExternalUserId.Validate(pairs).Should().BeNull();
-        ExternalUserId.Validate(pairs + "x").Should().StartWith("must be at most");
+    [Theory]
+    [InlineData(200)]
+    [InlineData(ExternalUserId.MaxLength)]
+    public void User_id_length_counts_characters_so_emoji_count_one_each(int count)
+    {
+        var emoji = string.Concat(Enumerable.Repeat(Emoji, count));
+
+        ExternalUserId.Validate(emoji).Should().BeNull();
+        ExternalUserId.Create(emoji).Value.Should().Be(emoji);
+    }
+
+    [Fact]
+    public void User_id_over_the_limit_in_characters_is_rejected_with_the_character_count()
+    {
+        var emoji = string.Concat(Enumerable.Repeat(Emoji, ExternalUserId.MaxLength));
+
+        ExternalUserId.Validate(emoji + "x").Should().Be("must be at most 256 characters (got 257)");
+        ExternalUserId.Validate(emoji + Emoji).Should().Be("must be at most 256 characters (got 257)");
+    }
+
+    [Fact]
+    public void Email_length_counts_characters_so_a_non_ascii_address_of_200_characters_is_accepted()
+    {
+        // 198 characters before "@x": 99 emoji and 99 letters, 297 UTF-16 units in all.
+        var local = string.Concat(Enumerable.Repeat(Emoji + "a", 99));
+        var email = local + "@x";
+
+        EmailAddress.Validate(email).Should().BeNull();
+        EmailAddress.Validate(Emoji + email).Should().Be("must be at most 200 characters (got 201)");
+    }
+
+    [Fact]
+    public void Ascii_only_rules_still_reject_non_ascii_within_the_length()
+    {
+        // 64 emoji are 64 characters (within ApplicantId's 64) but not letters or digits.
+        ApplicantId.Validate(string.Concat(Enumerable.Repeat(Emoji, ApplicantId.MaxLength))).Should().Be("must contain only letters and digits");
+    }
+
+    [Fact]
+    public void An_unpaired_surrogate_counts_one_character_and_is_still_rejected()
+    {
+        TextRules.CharacterCount("a\uD83Db").Should().Be(3);
+        TextRules.CharacterCount("a" + Emoji + "b").Should().Be(3);
+        ExternalUserId.Validate(new string('\uD83D', ExternalUserId.MaxLength)).Should().Be(TextRules.NoControlCharacters);
+        ExternalUserId.Validate(new string('\uD83D', ExternalUserId.MaxLength + 1)).Should().Be("must be at most 256 characters (got 257)");
     }
 }

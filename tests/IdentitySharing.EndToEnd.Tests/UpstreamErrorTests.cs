@@ -135,6 +135,49 @@ public sealed class UpstreamErrorTests(HostFixture host) : IClassFixture<HostFix
         call.Detail<BadRequest>()!.FieldViolations.Select(v => v.Field).Should().BeEquivalentTo("email", "mobile_number");
     }
 
+    [Fact]
+    public async Task A_banxa_422_with_a_100_KB_message_is_invalid_argument_within_a_16_KiB_header_limit()
+    {
+        host.Reset();
+        var huge = string.Concat(Enumerable.Repeat("The email address is not valid. ", 3_200)); // 102,400 characters
+        host.Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422,
+            $$"""{"message":"The given data was invalid.","errors":{"email":["{{huge}}"]},"status":422}"""));
+        // grpc-go's default limit for a response's header list (and so a status's): 16 KiB.
+        using var strictClient = new GrpcWireClient(host.Address, new SocketsHttpHandler { MaxResponseHeadersLength = 16 });
+
+        var call = await strictClient.ShareWithBanxa(ValidBanxaRequest());
+
+        call.StatusCode.Should().Be(InvalidArgument, call.StatusMessage);
+        call.StatusMessage!.Length.Should().BeLessThanOrEqualTo(300);
+        call.StatusMessage.Should().StartWith("Invalid field email: The email address is not valid.");
+        call.Detail<BadRequest>()!.FieldViolations.Should().ContainSingle()
+            .Which.Description.Length.Should().BeInRange(100, 200);
+        var statusSize = call.Headers.Concat(call.Trailers).Sum(h => h.Key.Length + h.Value.Length);
+        statusSize.Should().BeLessThan(4_096);
+    }
+
+    [Fact]
+    public async Task A_banxa_422_quoting_personal_data_in_other_forms_reaches_the_caller_redacted()
+    {
+        host.Reset();
+        host.Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, """
+            {"message":"invalid","errors":{"mobileNumber":["The number +44 7700 900123 (07700-900-123) is invalid."],
+              "email":["ada%40example.com is taken, like grace.hopper@navy.example."]},"status":422}
+            """));
+
+        var call = await host.Client.ShareWithBanxa(ValidBanxaRequest());
+
+        call.StatusCode.Should().Be(InvalidArgument, call.StatusMessage);
+        var violations = call.Detail<BadRequest>()!.FieldViolations;
+        violations.Single(v => v.Field == "mobile_number").Description.Should().StartWith("The number [redacted]").And.EndWith(" is invalid.").And.NotContainAny("0", "1", "2", "3", "4", "7", "9");
+        violations.Single(v => v.Field == "email").Description.Should().Be("[redacted] is taken, like [redacted].");
+        var everything = call.StatusMessage + string.Join("|", violations.Select(v => v.Description))
+            + string.Join("|", call.Detail<ErrorInfo>()!.Metadata.Values);
+        everything.Should().NotContain("@").And.NotContain("%40").And.NotContain("ada").And.NotContain("grace")
+            .And.NotContain("7700").And.NotContain("900123").And.NotContain("900-123");
+        host.Logs.AllText.Should().NotContain("grace.hopper").And.NotContain("7700 900123").And.NotContain("ada%40example");
+    }
+
     [Theory]
     [InlineData(401, """{"message":"Unauthenticated.","status":401}""", Internal)]
     [InlineData(404, """{"message":"Not Found","status":404}""", NotFound)]

@@ -81,6 +81,169 @@ public sealed class BanxaClientTests : UpstreamFakesTestBase
         everything.Should().NotContain(Email).And.NotContain("ADA.LOVELACE").And.NotContain("4915112345678").And.NotContain(Token);
     }
 
+    /// <summary>Every way Banxa's messages could quote the customer: other formats, encodings, other people's data.</summary>
+    public static TheoryData<string, string> QuotedPersonalData => new()
+    {
+        { "phone with spaces", "The number +49 151 1234 5678 is invalid." },
+        { "national phone with dashes", "The number 0151-1234-5678 is invalid." },
+        { "phone with dots and parentheses", "The number (0151) 123.456.78 is invalid." },
+        { "another person's phone", "The number +61 412 345 678 is invalid." },
+        { "phone split by invisible characters", "The number 4915\u200b1123\u00ad45678 is invalid." },
+        { "full-width phone digits", "The number \uff14\uff19\uff11\uff15\uff11\uff11\uff12\uff13\uff14\uff15 is invalid." },
+        { "percent-encoded email", "The email ada.lovelace%2Bkyc%40example.com is invalid." },
+        { "half-encoded email", "The email ada.lovelace+kyc%40example.com is invalid." },
+        { "double-encoded email", "The email ada.lovelace%252Bkyc%2540example.com is invalid." },
+        { "another person's email", "The email grace.hopper@navy.example is invalid." },
+        { "full-width at sign", "The email grace\uff20navy.example is invalid." },
+        { "email in angle brackets", "The email <Ada.Lovelace+KYC@Example.com> is invalid." },
+        { "token percent-encoded", "The token %5Fact-banxa-share-token-123 is invalid." },
+    };
+
+    [Theory]
+    [MemberData(nameof(QuotedPersonalData))]
+    public async Task Field_messages_quoting_personal_data_in_any_form_are_redacted(string what, string message)
+    {
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, $$"""
+            {"message":"The given data was invalid.","errors":{"email":["{{message}}"] } }
+            """));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Kind.Should().Be(ErrorKind.Validation, what);
+        var description = error.FieldViolations.Should().ContainSingle().Subject.Description;
+        description.Should().StartWith("The ", what).And.EndWith(" is invalid.").And.Contain(Http.UpstreamText.Redacted);
+        foreach (var text in new[] { description, error.Message })
+        {
+            AssertNoPersonalData(text, what);
+        }
+    }
+
+    [Fact]
+    public async Task Field_messages_lose_control_and_invisible_characters()
+    {
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, """
+            {"message":"invalid","errors":{"email":["Line one\r\nline\u0000two\u202e\u200bthree\u0085four\u2028five\ue000."]}}
+            """));
+
+        var description = (await ShareAsync()).Error!.FieldViolations.Single().Description;
+
+        description.Should().Be("Line one linetwothree four five.");
+    }
+
+    [Fact]
+    public async Task Field_messages_that_are_not_valid_unicode_are_dropped_not_a_crash()
+    {
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, """
+            {"message":"invalid \ud800","traceId":"\udc00","errors":{"email":["Half a pair \ud83d.", "Taken."],"mobileNumber":"\udfff"}}
+            """));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Kind.Should().Be(ErrorKind.Validation);
+        error.FieldViolations.Should().BeEquivalentTo([new FieldViolation("email", "Taken."), new FieldViolation("mobile_number", "rejected by Banxa")]);
+        error.Upstream!.CorrelationId.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_huge_error_body_gives_a_bounded_error()
+    {
+        // 1,000 fields, one a 100 KB message full of digits and addresses.
+        var hugeMessage = string.Concat(Enumerable.Repeat("Bad value 12345678 for x@y.z; ", 3_500));
+        var fields = Enumerable.Range(0, 1_000).Select(i => $"\"field{i}\":[\"{new string('m', 100)}\"]");
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422,
+            $$"""{"message":"{{hugeMessage}}","errors":{"email":["{{hugeMessage}}"],{{string.Join(",", fields)}} } }"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Kind.Should().Be(ErrorKind.Validation);
+        error.FieldViolations.Should().HaveCount(10);
+        error.FieldViolations[0].Field.Should().Be("email", "the caller's own fields come first");
+        error.FieldViolations.Should().OnlyContain(v => v.Description.Length <= 200 && v.Field.Length <= 256);
+        error.Message.Length.Should().BeLessThanOrEqualTo(300);
+        AssertNoPersonalData(string.Join("|", error.FieldViolations) + error.Message, "huge body");
+    }
+
+    [Fact]
+    public async Task A_rejected_token_after_many_other_fields_is_still_the_token_rejection_and_shown()
+    {
+        var others = string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"merchant{i}\":[\"Disabled.\"]"));
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422,
+            $$"""{"message":"invalid","errors":{ {{others}},"provider.token":["Invalid."] } }"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Reason.Should().Be("SHARE_TOKEN_REJECTED");
+        error.FieldViolations.Should().HaveCount(10);
+        error.FieldViolations[0].Should().Be(new FieldViolation("provider.token", "Invalid."));
+    }
+
+    [Fact]
+    public async Task A_single_huge_message_is_cut_to_two_hundred_characters()
+    {
+        var hugeMessage = string.Concat(Enumerable.Repeat("The identity reference is not acceptable. ", 2_500));
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422,
+            $$"""{"message":"invalid","errors":{"identityReference":["{{hugeMessage}}"] } }"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        var description = error.FieldViolations.Should().ContainSingle().Subject.Description;
+        description.Length.Should().BeLessThanOrEqualTo(200).And.BeGreaterThan(150);
+        description.Should().StartWith("The identity reference is not acceptable.").And.EndWith("…");
+        error.Message.Should().Be("Invalid field identity_reference: " + description);
+    }
+
+    [Theory]
+    [InlineData("ada.lovelace@example.com")]
+    [InlineData("+4915112345678")]
+    [InlineData("field with spaces")]
+    [InlineData("<script>")]
+    public async Task Field_names_that_are_not_plain_identifiers_are_dropped(string name)
+    {
+        var longName = new string('f', 129);
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(422, $$"""
+            {"message":"invalid","errors":{"{{name}}":["Invalid."],"{{longName}}":["Invalid."],"email":["Taken."] } }
+            """));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.FieldViolations.Should().ContainSingle().Which.Field.Should().Be("email");
+        (string.Join("|", error.FieldViolations) + error.Message).Should().NotContain(name).And.NotContain(longName);
+    }
+
+    [Theory]
+    [InlineData("ada.lovelace@example.com")]
+    [InlineData("+4915112345678")]
+    [InlineData("trace 9")]
+    [InlineData("trace\u202e9")]
+    public async Task A_trace_id_that_is_not_a_plain_identifier_is_dropped(string traceId)
+    {
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(500, $$"""{"message":"Server Error","traceId":"{{traceId}}"}"""));
+
+        var error = (await ShareAsync()).Error!;
+
+        error.Upstream!.CorrelationId.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_trace_id_of_at_most_128_identifier_characters_is_kept()
+    {
+        var longest = "t:1." + new string('a', 124);
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(500, $$"""{"message":"Server Error","traceId":"{{longest}}"}"""));
+        (await ShareAsync()).Error!.Upstream!.CorrelationId.Should().Be(longest);
+
+        Banxa.Script("POST", FakeBanxa.SharePath, ScriptedResponse.Json(500, $$"""{"message":"Server Error","traceId":"{{longest}}x"}"""));
+        (await ShareAsync()).Error!.Upstream!.CorrelationId.Should().BeNull();
+    }
+
+    private static void AssertNoPersonalData(string text, string because)
+    {
+        text.Should().NotContain("@", because).And.NotContain("\uff20", because).And.NotContain("%40", because).And.NotContain("%2540", because);
+        text.ToUpperInvariant().Should().NotContain("ADA.LOVELACE", because).And.NotContain("GRACE", because).And.NotContain("NAVY", because)
+            .And.NotContain(Token.ToUpperInvariant(), because).And.NotContain("ACT-BANXA", because);
+        // No run of 7 digits, whatever separates them.
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"\d(?:[^\p{L}]{0,3}\d){6,}").Should().BeFalse(because + ": " + text);
+    }
+
     [Theory]
     [InlineData("""{"provider.token":["The token is invalid."]}""", "SHARE_TOKEN_REJECTED")]
     [InlineData("""{"provider.vendor":["Invalid."],"merchant":["Disabled."]}""", "UPSTREAM_REJECTED_REQUEST")]

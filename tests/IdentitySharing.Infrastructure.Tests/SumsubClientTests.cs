@@ -255,6 +255,63 @@ public sealed class SumsubClientTests : UpstreamFakesTestBase
         (await GenerateAsync()).Error!.Upstream!.CorrelationId.Should().Be("corr-123");
     }
 
+    public static TheoryData<string> UnsafeIds => new()
+    {
+        "ada.lovelace@example.com",
+        "+4915112345678",
+        "call +49 151 1234 5678",
+        "id with spaces",
+        "id\u202e-rtl",
+        "line\nbreak",
+        "<b>html</b>",
+        "ü-non-ascii",
+        new string('c', 129),
+        new string('c', 100_000),
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsafeIds))]
+    public async Task Correlation_ids_and_error_names_that_are_not_plain_identifiers_are_dropped(string unsafeId)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(unsafeId);
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, ScriptedResponse.Json(400,
+            $$"""{"description":"bad","code":400,"correlationId":{{json}},"errorName":{{json}}}"""));
+
+        var error = (await GenerateAsync()).Error!;
+
+        error.Reason.Should().Be("UPSTREAM_REJECTED_REQUEST");
+        error.Upstream!.CorrelationId.Should().BeNull();
+        error.Upstream.ErrorCode.Should().BeNull();
+        error.Message.Should().Be("Sumsub rejected the request (HTTP 400).");
+    }
+
+    [Fact]
+    public async Task Escaped_unpaired_surrogates_read_as_missing_not_a_crash()
+    {
+        Sumsub.Script("POST", FakeSumsub.ImportPath, ScriptedResponse.Json(401,
+            """{"description":"Token \ud800 is invalid","code":401,"correlationId":"\udc00","errorName":"\ud83d"}"""));
+
+        var error = (await ImportAsync()).Error!;
+
+        error.Reason.Should().Be("UPSTREAM_CREDENTIALS_REJECTED", "a description that cannot be read says nothing about the share token");
+        error.Upstream!.CorrelationId.Should().BeNull();
+        error.Upstream.ErrorCode.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Correlation_ids_and_error_names_of_at_most_128_identifier_characters_are_kept()
+    {
+        var longest = "req:1.a_b-" + new string('c', 118);
+        Sumsub.Script("POST", FakeSumsub.ShareTokenPath, ScriptedResponse.Json(400,
+            $$"""{"description":"bad","code":400,"correlationId":"{{longest}}","errorName":"some-error.name_2"}"""));
+
+        var error = (await GenerateAsync()).Error!;
+
+        error.Upstream!.CorrelationId.Should().Be(longest);
+        error.Upstream.ErrorCode.Should().Be("some-error.name_2");
+        error.Message.Should().Be("Sumsub rejected the request (HTTP 400, error some-error.name_2).");
+    }
+
     [Fact]
     public async Task Rate_limit_uses_retry_after_or_a_default()
     {

@@ -23,7 +23,7 @@ internal static partial class BanxaErrorMapper
             Upstream,
             response.StatusCode,
             code?.ToString(CultureInfo.InvariantCulture),
-            body.String("traceId"));
+            UpstreamText.Id(body.String("traceId")));
 
         // Signing errors (nonce, merchant, digest) are this service's fault, whatever the status.
         if (code is >= 40001 and <= 40101)
@@ -37,41 +37,88 @@ internal static partial class BanxaErrorMapper
         };
     }
 
+    /// <summary>
+    /// At most this many field violations pass (the caller's fields first): with descriptions of
+    /// at most <see cref="UpstreamText.MaxMessageLength"/> characters and names of at most
+    /// <see cref="UpstreamText.MaxIdLength"/>, the status stays far below clients' header limits
+    /// (grpc-go's is 16 KiB).
+    /// </summary>
+    internal const int MaxFieldViolations = 10;
+
     private static Error FieldErrors(JsonElement? body, UpstreamFailure failure, BanxaIdentityShare share)
     {
-        var violations = new List<FieldViolation>();
+        // Field names first (a name that is not a plain identifier, e.g. personal data, markup or
+        // a megabyte, is dropped with its messages): they decide whose fault it is.
+        var fields = new List<(string Field, JsonElement Messages)>();
         if (body is { } root && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
         {
             foreach (var field in errors.EnumerateObject())
             {
-                var messages = field.Value.ValueKind == JsonValueKind.Array
-                    ? field.Value.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!)
-                    : field.Value.ValueKind == JsonValueKind.String ? [field.Value.GetString()!] : [];
-                var text = string.Join(" ", messages.Select(m => Scrub(m, share)));
-                violations.Add(new FieldViolation(ProtoFieldName(field.Name), text.Length > 0 ? text : "rejected by Banxa"));
+                if (UpstreamText.Id(field.Name) is { } name)
+                {
+                    fields.Add((ProtoFieldName(name), field.Value));
+                }
             }
         }
-        if (violations.Count == 0)
+        if (fields.Count == 0)
         {
             return UpstreamErrors.RejectedRequest(failure);
         }
-        if (violations.Any(v => CallerFields.Contains(v.Field)))
+        var blamesCaller = fields.Any(f => CallerFields.Contains(f.Field));
+        var tokenRejected = fields.Any(f => f.Field == TokenField);
+
+        // Then the messages of the fields shown: the caller's first, then the token's.
+        string[] requestValues = [share.SumsubShareToken.Value, share.Email.Value, "+" + share.MobileNumber.Value, share.MobileNumber.Value];
+        IReadOnlyList<FieldViolation> violations = [.. fields
+            .OrderByDescending(f => CallerFields.Contains(f.Field))
+            .ThenByDescending(f => f.Field == TokenField)
+            .Take(MaxFieldViolations)
+            .Select(f => new FieldViolation(f.Field, Describe(f.Messages, requestValues)))];
+        if (blamesCaller)
         {
             return Error.Validation(violations) with { Reason = "UPSTREAM_REJECTED_FIELDS", Upstream = failure };
         }
         // Only fields this service fills in (the share token, the vendor) were rejected: not the caller's input.
-        return violations.Any(v => v.Field == "provider.token")
+        return tokenRejected
             ? new Error(ErrorKind.FailedPrecondition, "SHARE_TOKEN_REJECTED",
                 "Banxa rejected the Sumsub share token minted for it: it is invalid, expired or already used.")
             { Upstream = failure, FieldViolations = violations }
             : UpstreamErrors.RejectedRequest(failure) with { FieldViolations = violations };
     }
 
-    /// <summary>A documented signing error number (40001–40003, 40100, 40101) quoted in Banxa's message, if any.</summary>
-    private static long? SigningErrorIn(string? message) =>
-        message is not null && SigningErrorNumber().Match(message) is { Success: true } match
-            ? long.Parse(match.Value, CultureInfo.InvariantCulture)
-            : null;
+    private const string TokenField = "provider.token";
+
+    /// <summary>A field's messages (a string or an array of them) as one safe description.</summary>
+    private static string Describe(JsonElement messages, string[] requestValues)
+    {
+        var texts = (messages.ValueKind == JsonValueKind.Array ? messages.EnumerateArray().Select(m => m.Text()) : [messages.Text()])
+            .OfType<string>();
+        var text = UpstreamText.Message(string.Join(" ", texts), requestValues);
+        return text.Length > 0 ? text : "rejected by Banxa";
+    }
+
+    /// <summary>
+    /// A documented signing error number (40001–40003, 40100, 40101) quoted in Banxa's message, if
+    /// any. Only the message's start is searched: Banxa's are short, and a huge one must not
+    /// turn into a regex timeout (an unexpected exception) instead of an answer.
+    /// </summary>
+    private static long? SigningErrorIn(string? message)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+        try
+        {
+            return SigningErrorNumber().Match(message[..Math.Min(message.Length, 4096)]) is { Success: true } match
+                ? long.Parse(match.Value, CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex(@"(?<![0-9])(4000[123]|4010[01])(?![0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex SigningErrorNumber();
@@ -92,15 +139,4 @@ internal static partial class BanxaErrorMapper
         string.Concat(name.Select((c, i) => char.IsAsciiLetterUpper(c)
             ? (i > 0 && name[i - 1] != '.' ? "_" : "") + char.ToLowerInvariant(c)
             : c.ToString()));
-
-    /// <summary>Banxa's messages may quote the submitted values: personal data and the token never pass through.</summary>
-    internal static string Scrub(string message, BanxaIdentityShare share)
-    {
-        var scrubbed = message;
-        foreach (var secret in new[] { share.SumsubShareToken.Value, share.Email.Value, "+" + share.MobileNumber.Value, share.MobileNumber.Value })
-        {
-            scrubbed = scrubbed.Replace(secret, "[redacted]", StringComparison.OrdinalIgnoreCase);
-        }
-        return scrubbed;
-    }
 }

@@ -33,10 +33,31 @@ internal static class JsonFields
         }
         return value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => value.Text(),
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A JSON string's text, or null when it cannot be a .NET string: JSON allows escapes of
+    /// unpaired surrogates ("\ud800"), which <see cref="JsonElement.GetString"/> refuses with an
+    /// exception; an upstream's malformed text reads as missing rather than failing the call.
+    /// </summary>
+    public static string? Text(this JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An integer field, also when sent as a numeric string.</summary>

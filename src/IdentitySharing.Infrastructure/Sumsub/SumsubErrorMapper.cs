@@ -19,8 +19,9 @@ internal static class SumsubErrorMapper
         var failure = new UpstreamFailure(
             Upstream,
             response.StatusCode,
-            errorCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? body.String("errorName"),
-            body.String("correlationId"));
+            // Ids only as plain identifiers (UpstreamText.Id): they reach ErrorInfo, grpc-message and the ledger.
+            errorCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? UpstreamText.Id(body.String("errorName")),
+            UpstreamText.Id(body.String("correlationId")));
 
         return response.StatusCode switch
         {

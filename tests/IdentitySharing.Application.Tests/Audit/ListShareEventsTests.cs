@@ -78,6 +78,39 @@ public sealed class ListShareEventsTests : IDisposable
         result.Error.Reason.Should().Be("LEDGER_UNAVAILABLE");
     }
 
+    public static TheoryData<Exception> StorageFailures => new()
+    {
+        new IOException("unable to open database file"),
+        new UnauthorizedAccessException("access denied"),
+        new InvalidOperationException("migration failed"),
+        new ObjectDisposedException("SqlShareLedger"),
+    };
+
+    [Theory]
+    [MemberData(nameof(StorageFailures))]
+    public async Task Any_storage_failure_of_the_ledger_read_is_unavailable_like_a_database_error(Exception failure)
+    {
+        _app.Ledger.ListAsync(default!, default, default, Arg.Any<CancellationToken>()).ThrowsAsyncForAnyArgs(failure);
+
+        var result = await _app.Send(Query());
+
+        result.Error!.Kind.Should().Be(ErrorKind.Unavailable);
+        result.Error.Reason.Should().Be(ListShareEventsHandler.LedgerUnavailable);
+        result.Error.RetryAfter.Should().Be(TimeSpan.FromSeconds(1));
+        result.Error.Upstream.Should().BeNull();
+        result.Error.Message.Should().NotContain(failure.Message);
+        _app.Logs.Entries.Should().Contain(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error && e.Text.Contains(failure.GetType().FullName!))
+            .And.NotContain(e => e.Text.Contains(failure.Message));
+    }
+
+    [Fact]
+    public async Task A_cancelled_ledger_read_stays_cancelled()
+    {
+        _app.Ledger.ListAsync(default!, default, default, Arg.Any<CancellationToken>()).ThrowsAsyncForAnyArgs(new OperationCanceledException());
+
+        await FluentActions.Awaiting(() => _app.Send(Query())).Should().ThrowAsync<OperationCanceledException>();
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(1001)]
