@@ -57,6 +57,21 @@ public sealed class StartupValidationTests
         stdout.Should().NotContain("Now listening");
     }
 
+    [Fact]
+    public async Task Anonymous_callers_allowed_alongside_configured_callers_refuse_to_start()
+    {
+        var (exitCode, stdout, stderr) = await RunHostAsync(new(ValidUpstreams)
+        {
+            ["Auth__Callers__billing__KeySha256"] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            ["Auth__Callers__billing__Methods__0"] = "ShareWithBanxa",
+            ["Auth__AllowAnonymous"] = "true",
+        });
+
+        exitCode.Should().Be(2, stderr);
+        stderr.Should().Contain("Auth:AllowAnonymous:").And.Contain("Auth:Callers").And.Contain("method lists");
+        stdout.Should().NotContain("Now listening");
+    }
+
     private static Task<ProcessResult> RunHostAsync(Dictionary<string, string> environment) =>
         ExternalTools.RunAsync(
             Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",

@@ -46,7 +46,10 @@ public sealed class AuthSettings
 
     public required IReadOnlyList<CallerSettings> Callers { get; init; }
 
-    /// <summary>Calls without credentials run as <c>anonymous</c> (always so when no caller is configured).</summary>
+    /// <summary>
+    /// Real accounts may run with no caller configured, every call then being <c>anonymous</c>. Never
+    /// combined with callers (a startup problem): once callers exist, every call needs credentials.
+    /// </summary>
     public bool AllowAnonymous { get; init; }
 
     public bool AllowUnauthenticatedHealthAndReflection { get; init; } = true;
@@ -91,6 +94,11 @@ public sealed class AuthSettings
         if (!sandbox && !hasCallerSections && !allowAnonymous)
         {
             problems.Add($"{CallersSection}: no caller is configured while real Sumsub accounts are; configure callers, or set {AllowAnonymousKey}=true to let anyone who can reach the port call the service");
+        }
+        if (hasCallerSections && allowAnonymous)
+        {
+            // Anonymous calls would run under no caller's method list: configuring callers would not restrict anyone.
+            problems.Add($"{AllowAnonymousKey}: cannot be true while {CallersSection} are configured: anonymous calls would bypass the callers' method lists; it is only for real accounts with no callers, remove it");
         }
         return settings;
     }
