@@ -113,6 +113,22 @@ public sealed class AuthSettingsTests
     }
 
     [Fact]
+    public void Two_callers_with_the_same_certificate_subject_are_a_problem()
+    {
+        var (_, problems) = Load(new()
+        {
+            ["Auth:Callers:a:CertificateSubject"] = "CN=billing-service",
+            ["Auth:Callers:a:Methods"] = "ShareWithBanxa",
+            ["Auth:Callers:b:CertificateSubject"] = " CN=billing-service ",
+            ["Auth:Callers:b:Methods"] = "*",
+            ["Auth:Callers:c:CertificateSubject"] = "CN=ops-service",
+            ["Auth:Callers:c:Methods"] = "*",
+        });
+
+        problems.Should().ContainSingle().Which.Should().Contain("a, b").And.Contain("CertificateSubject");
+    }
+
+    [Fact]
     public void The_anonymous_name_is_reserved()
     {
         var (_, problems) = Load(new() { ["Auth:Callers:anonymous:KeySha256"] = Hash, ["Auth:Callers:anonymous:Methods"] = "*" });

@@ -78,8 +78,9 @@ public sealed class AuthSettings
                 callers.Add(caller);
             }
         }
-        ReportDuplicates(callers, c => c.KeySha256, "KeySha256", problems);
-        ReportDuplicates(callers, c => c.CertificateThumbprint, "CertificateThumbprint", problems);
+        ReportDuplicates(callers, c => Hex(c.KeySha256), "KeySha256", problems);
+        ReportDuplicates(callers, c => Hex(c.CertificateThumbprint), "CertificateThumbprint", problems);
+        ReportDuplicates(callers, c => c.CertificateSubject, "CertificateSubject", problems);
 
         var allowAnonymous = ConfigurationReader.Boolean(configuration, AllowAnonymousKey, false, problems);
         var settings = new AuthSettings
@@ -211,11 +212,14 @@ public sealed class AuthSettings
         return ok ? new RateLimitSettings(rate, burst) : null;
     }
 
-    private static void ReportDuplicates(List<CallerSettings> callers, Func<CallerSettings, byte[]?> credential, string field, List<string> problems)
+    private static string? Hex(byte[]? bytes) => bytes is null ? null : Convert.ToHexString(bytes);
+
+    /// <summary>Credentials are compared as the interceptor compares them: hashes by value, subjects exactly.</summary>
+    private static void ReportDuplicates(List<CallerSettings> callers, Func<CallerSettings, string?> credential, string field, List<string> problems)
     {
         var duplicates = callers
             .Where(c => credential(c) is not null)
-            .GroupBy(c => Convert.ToHexString(credential(c)!), StringComparer.Ordinal)
+            .GroupBy(c => credential(c)!, StringComparer.Ordinal)
             .Where(g => g.Count() > 1);
         foreach (var group in duplicates)
         {
