@@ -97,6 +97,37 @@ public sealed class AuthSettingsTests
         problems.Should().ContainSingle().Which.Should().Contain("a, b").And.Contain("KeySha256");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Anonymous_callers_cannot_be_allowed_once_callers_are_configured(bool sandbox)
+    {
+        var (_, problems) = Load(new()
+        {
+            ["Auth:Callers:billing:KeySha256"] = Hash,
+            ["Auth:Callers:billing:Methods:0"] = "ShareWithBanxa",
+            ["Auth:AllowAnonymous"] = "true",
+        }, sandbox);
+
+        problems.Should().ContainSingle().Which.Should().StartWith("Auth:AllowAnonymous:").And.Contain("Auth:Callers").And.Contain("method lists");
+    }
+
+    [Fact]
+    public void Two_callers_with_the_same_certificate_subject_are_a_problem()
+    {
+        var (_, problems) = Load(new()
+        {
+            ["Auth:Callers:a:CertificateSubject"] = "CN=billing-service",
+            ["Auth:Callers:a:Methods"] = "ShareWithBanxa",
+            ["Auth:Callers:b:CertificateSubject"] = " CN=billing-service ",
+            ["Auth:Callers:b:Methods"] = "*",
+            ["Auth:Callers:c:CertificateSubject"] = "CN=ops-service",
+            ["Auth:Callers:c:Methods"] = "*",
+        });
+
+        problems.Should().ContainSingle().Which.Should().Contain("a, b").And.Contain("CertificateSubject");
+    }
+
     [Fact]
     public void The_anonymous_name_is_reserved()
     {

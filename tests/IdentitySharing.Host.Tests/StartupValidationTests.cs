@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IdentitySharing.Testing.Grpc;
 
 namespace IdentitySharing.Host.Tests;
@@ -55,6 +57,55 @@ public sealed class StartupValidationTests
         exitCode.Should().Be(2, stderr);
         stderr.Should().Contain("Auth:Callers").And.Contain("Auth:AllowAnonymous=true");
         stdout.Should().NotContain("Now listening");
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_allowed_alongside_configured_callers_refuse_to_start()
+    {
+        var (exitCode, stdout, stderr) = await RunHostAsync(new(ValidUpstreams)
+        {
+            ["Auth__Callers__billing__KeySha256"] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            ["Auth__Callers__billing__Methods__0"] = "ShareWithBanxa",
+            ["Auth__AllowAnonymous"] = "true",
+        });
+
+        exitCode.Should().Be(2, stderr);
+        stderr.Should().Contain("Auth:AllowAnonymous:").And.Contain("Auth:Callers").And.Contain("method lists");
+        stdout.Should().NotContain("Now listening");
+    }
+
+    [Fact]
+    public async Task Required_client_certificates_with_only_a_plaintext_url_refuse_to_start()
+    {
+        var directory = Directory.CreateTempSubdirectory("identity-sharing-startup-tls-");
+        try
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var certificate = new CertificateRequest("CN=startup-probe", key, HashAlgorithmName.SHA256)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            var certificatePath = Path.Combine(directory.FullName, "server.crt");
+            var keyPath = Path.Combine(directory.FullName, "server.key");
+            await File.WriteAllTextAsync(certificatePath, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+
+            // Valid TLS settings, but the only URL (ASPNETCORE_URLS, set below) is http://.
+            var (exitCode, stdout, stderr) = await RunHostAsync(new(ValidUpstreams)
+            {
+                ["Auth__AllowAnonymous"] = "true",
+                ["Tls__CertificatePath"] = certificatePath,
+                ["Tls__KeyPath"] = keyPath,
+                ["Tls__ClientCertificateMode"] = "Require",
+                ["Tls__ClientCaPath"] = certificatePath,
+            });
+
+            exitCode.Should().Be(2, stderr);
+            stderr.Should().Contain("Tls:ClientCertificateMode, Tls:CertificatePath, Tls:KeyPath, Tls:ClientCaPath:").And.Contain("https");
+            stdout.Should().NotContain("Now listening");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static Task<ProcessResult> RunHostAsync(Dictionary<string, string> environment) =>

@@ -46,7 +46,10 @@ public sealed class AuthSettings
 
     public required IReadOnlyList<CallerSettings> Callers { get; init; }
 
-    /// <summary>Calls without credentials run as <c>anonymous</c> (always so when no caller is configured).</summary>
+    /// <summary>
+    /// Real accounts may run with no caller configured, every call then being <c>anonymous</c>. Never
+    /// combined with callers (a startup problem): once callers exist, every call needs credentials.
+    /// </summary>
     public bool AllowAnonymous { get; init; }
 
     public bool AllowUnauthenticatedHealthAndReflection { get; init; } = true;
@@ -75,8 +78,9 @@ public sealed class AuthSettings
                 callers.Add(caller);
             }
         }
-        ReportDuplicates(callers, c => c.KeySha256, "KeySha256", problems);
-        ReportDuplicates(callers, c => c.CertificateThumbprint, "CertificateThumbprint", problems);
+        ReportDuplicates(callers, c => Hex(c.KeySha256), "KeySha256", problems);
+        ReportDuplicates(callers, c => Hex(c.CertificateThumbprint), "CertificateThumbprint", problems);
+        ReportDuplicates(callers, c => c.CertificateSubject, "CertificateSubject", problems);
 
         var allowAnonymous = ConfigurationReader.Boolean(configuration, AllowAnonymousKey, false, problems);
         var settings = new AuthSettings
@@ -91,6 +95,11 @@ public sealed class AuthSettings
         if (!sandbox && !hasCallerSections && !allowAnonymous)
         {
             problems.Add($"{CallersSection}: no caller is configured while real Sumsub accounts are; configure callers, or set {AllowAnonymousKey}=true to let anyone who can reach the port call the service");
+        }
+        if (hasCallerSections && allowAnonymous)
+        {
+            // Anonymous calls would run under no caller's method list: configuring callers would not restrict anyone.
+            problems.Add($"{AllowAnonymousKey}: cannot be true while {CallersSection} are configured: anonymous calls would bypass the callers' method lists; it is only for real accounts with no callers, remove it");
         }
         return settings;
     }
@@ -203,11 +212,14 @@ public sealed class AuthSettings
         return ok ? new RateLimitSettings(rate, burst) : null;
     }
 
-    private static void ReportDuplicates(List<CallerSettings> callers, Func<CallerSettings, byte[]?> credential, string field, List<string> problems)
+    private static string? Hex(byte[]? bytes) => bytes is null ? null : Convert.ToHexString(bytes);
+
+    /// <summary>Credentials are compared as the interceptor compares them: hashes by value, subjects exactly.</summary>
+    private static void ReportDuplicates(List<CallerSettings> callers, Func<CallerSettings, string?> credential, string field, List<string> problems)
     {
         var duplicates = callers
             .Where(c => credential(c) is not null)
-            .GroupBy(c => Convert.ToHexString(credential(c)!), StringComparer.Ordinal)
+            .GroupBy(c => credential(c)!, StringComparer.Ordinal)
             .Where(g => g.Count() > 1);
         foreach (var group in duplicates)
         {

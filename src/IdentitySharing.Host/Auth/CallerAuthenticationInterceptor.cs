@@ -53,7 +53,7 @@ internal sealed class CallerAuthenticationInterceptor(AuthSettings settings) : I
         return next(context);
     }
 
-    /// <summary>The caller, or null for an anonymous call that is allowed.</summary>
+    /// <summary>The caller, or null when no caller is configured (every call is then anonymous).</summary>
     private CallerSettings? Authenticate(ServerCallContext context)
     {
         if (settings.IsAnonymousOnly)
@@ -74,9 +74,9 @@ internal sealed class CallerAuthenticationInterceptor(AuthSettings settings) : I
             return FindByCertificate(certificate) ?? throw Unauthenticated("The client certificate does not identify a caller.");
         }
 
-        return settings.AllowAnonymous
-            ? null
-            : throw Unauthenticated("Missing credentials: send 'authorization: Bearer <api key>'.");
+        // Never anonymous once callers are configured, whatever Auth:AllowAnonymous says: an anonymous
+        // call would bypass every caller's method list (startup refuses that combination too).
+        throw Unauthenticated("Missing credentials: send 'authorization: Bearer <api key>'.");
     }
 
     private static string? ParseBearer(string? value)

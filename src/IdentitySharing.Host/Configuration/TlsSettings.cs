@@ -17,6 +17,7 @@ public sealed class TlsSettings
     public const string CertificatePasswordKey = "Tls:CertificatePassword";
     public const string ClientCertificateModeKey = "Tls:ClientCertificateMode";
     public const string ClientCaPathKey = "Tls:ClientCaPath";
+    public const string KestrelEndpointsSection = "Kestrel:Endpoints";
 
     private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
 
@@ -58,7 +59,7 @@ public sealed class TlsSettings
                     problems.Add($"{ClientCaPathKey}: the file holds no PEM certificate");
                 }
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
             {
                 problems.Add($"{ClientCaPathKey}: cannot be read ({exception.GetType().Name})");
             }
@@ -76,6 +77,18 @@ public sealed class TlsSettings
         if (certificate is null && string.IsNullOrWhiteSpace(configuration[CertificatePathKey]) && HasHttpsUrl(configuration))
         {
             problems.Add($"{CertificatePathKey}: is required for the https endpoint in urls");
+        }
+
+        // Kestrel applies these to https endpoints only: on plaintext ones they would be silently ignored (no mTLS).
+        string[] tlsKeys = [CertificatePathKey, KeyPathKey, CertificatePasswordKey, ClientCaPathKey];
+        var given = tlsKeys.Where(key => !string.IsNullOrWhiteSpace(configuration[key])).ToList();
+        if (mode != ClientCertificateMode.NoCertificate)
+        {
+            given.Insert(0, ClientCertificateModeKey);
+        }
+        if (given.Count > 0 && !ListensOnHttps(configuration))
+        {
+            problems.Add($"{string.Join(", ", given)}: no endpoint is https (--urls, ASPNETCORE_URLS or {KestrelEndpointsSection}:<name>:Url), so these would be ignored and the service would serve plaintext; listen on an https:// URL or remove them");
         }
 
         return new TlsSettings { ServerCertificate = certificate, ClientCertificateMode = mode, ClientCertificateAuthorities = authorities };
@@ -139,7 +152,20 @@ public sealed class TlsSettings
     private static bool HasHttpsUrl(IConfiguration configuration) =>
         (configuration[WebHostDefaults.ServerUrlsKey] ?? string.Empty)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Any(url => url.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+            .Any(IsHttps);
+
+    /// <summary>
+    /// Whether Kestrel will listen on https: endpoints in <c>Kestrel:Endpoints</c>, when any is
+    /// configured, replace the urls (<c>--urls</c>, <c>ASPNETCORE_URLS</c>; the host's default is http).
+    /// </summary>
+    private static bool ListensOnHttps(IConfiguration configuration)
+    {
+        var endpoints = configuration.GetSection(KestrelEndpointsSection).GetChildren()
+            .Select(endpoint => endpoint["Url"]).Where(url => !string.IsNullOrWhiteSpace(url)).ToList();
+        return endpoints.Count > 0 ? endpoints.Any(IsHttps) : HasHttpsUrl(configuration);
+    }
+
+    private static bool IsHttps(string? url) => url?.Trim().StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
 
     private static ClientCertificateMode Invalid(List<string> problems, string problem)
     {
