@@ -166,6 +166,32 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
         return outcome;
     }
 
+    private async Task AbandonAsync(IdempotencyKey key, string claimToken)
+    {
+        try
+        {
+            await store.AbandonAsync(key, claimToken, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The claim then expires by itself after ClaimTimeout, and the retry reconciles just the same.
+            IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
+        }
+    }
+
+    private async Task ReleaseAsync(IdempotencyKey key, string claimToken)
+    {
+        try
+        {
+            await store.ReleaseAsync(key, claimToken, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The claim then expires by itself after ClaimTimeout.
+            IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
+        }
+    }
+
     /// <summary>
     /// Runs the handler while renewing the claim every third of <see cref="IdempotencyOptions.ClaimTimeout"/>
     /// (to now + ClaimTimeout), so a request that runs longer than the claim timeout is not taken
@@ -190,7 +216,8 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
     /// <summary>Renews until <paramref name="stop"/>, or until the claim turns out gone; never throws.</summary>
     private async Task RenewClaimAsync(IdempotencyKey key, string claimToken, CancellationToken stop)
     {
-        var interval = _options.ClaimTimeout / 3;
+        // At most 30 days between renewals: a timer cannot wait much longer (an absurd ClaimTimeout must not fail the request).
+        var interval = TimeSpan.FromTicks(Math.Min(_options.ClaimTimeout.Ticks / 3, TimeSpan.FromDays(30).Ticks));
         while (true)
         {
             try
@@ -216,32 +243,6 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
                 // The claim still holds for the rest of its timeout: the next renewal may get through.
                 IdempotencyLog.RenewalFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
             }
-        }
-    }
-
-    private async Task AbandonAsync(IdempotencyKey key, string claimToken)
-    {
-        try
-        {
-            await store.AbandonAsync(key, claimToken, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The claim then expires by itself after ClaimTimeout, and the retry reconciles just the same.
-            IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
-        }
-    }
-
-    private async Task ReleaseAsync(IdempotencyKey key, string claimToken)
-    {
-        try
-        {
-            await store.ReleaseAsync(key, claimToken, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The claim then expires by itself after ClaimTimeout.
-            IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
         }
     }
 }
