@@ -88,6 +88,7 @@ internal sealed class App : IDisposable
         IdempotencyStore.TryClaimAsync(default!, default!, default, default, default, default)
             .ReturnsForAnyArgs(IdempotencyClaim.Acquired("claim"));
         IdempotencyStore.CompleteAsync(default!, default!, default!, default, default).ReturnsForAnyArgs(true);
+        IdempotencyStore.RenewAsync(default!, default!, default, default, default).ReturnsForAnyArgs(true);
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));

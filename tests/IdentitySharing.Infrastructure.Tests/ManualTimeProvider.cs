@@ -1,9 +1,14 @@
 namespace IdentitySharing.Infrastructure.Tests;
 
 /// <summary>A clock the test moves by hand (token expiry without sleeping).</summary>
-internal sealed class ManualTimeProvider : TimeProvider
+internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private long _utcTicks = DateTimeOffset.UtcNow.UtcTicks;
+    private long _utcTicks = start.UtcTicks;
+
+    public ManualTimeProvider()
+        : this(DateTimeOffset.UtcNow)
+    {
+    }
 
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
 

@@ -57,6 +57,7 @@ public sealed partial class AuditBehavior<TRequest, TValue>(
     private async Task RecordAsync(TRequest request, Result<TValue>? outcome, string result, string? reason, string? correlationId)
     {
         var subject = describer.Describe(request, outcome);
+        // The ledger replaces the time with its commit time (see ShareEvent.OccurredAt).
         var shareEvent = new ShareEvent(
             0,
             time.GetUtcNow(),

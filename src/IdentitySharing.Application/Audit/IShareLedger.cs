@@ -4,7 +4,11 @@ namespace IdentitySharing.Application.Audit;
 /// One share action as the audit ledger keeps it. Never a share token, email or phone number.
 /// </summary>
 /// <param name="Id">Assigned by the ledger when recorded (0 before); orders events recorded at the same instant.</param>
-/// <param name="OccurredAt">When the action finished.</param>
+/// <param name="OccurredAt">
+/// When the action was recorded: set by the ledger when it commits the event (whatever the
+/// recorded event held), so that within one process ledger order, (OccurredAt, Id), is commit
+/// order and paging never skips an event that commits late.
+/// </param>
 /// <param name="Caller">The authenticated caller's configured name.</param>
 /// <param name="Rpc">The RPC, e.g. <c>ImportApplicant</c>.</param>
 /// <param name="Account">The Sumsub account acted for, when it was resolved.</param>
@@ -46,7 +50,7 @@ public sealed record ShareEventCursor(DateTimeOffset OccurredAt, long Id);
 /// <summary>The audit ledger: append-only, listed oldest first by (occurred_at, id).</summary>
 public interface IShareLedger
 {
-    /// <summary>Appends one event (its <see cref="ShareEvent.Id"/> is ignored).</summary>
+    /// <summary>Appends one event (its <see cref="ShareEvent.Id"/> and <see cref="ShareEvent.OccurredAt"/> are ignored: the ledger assigns both as it commits it).</summary>
     Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="limit"/> events matching <paramref name="filter"/> after <paramref name="after"/> (null = from the start), oldest first.</summary>

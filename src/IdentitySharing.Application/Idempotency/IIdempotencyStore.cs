@@ -51,7 +51,8 @@ public readonly record struct IdempotencyClaim(IdempotencyClaimState State, stri
 /// Claim protocol: <see cref="TryClaimAsync"/> inserts a pending row if none exists (an atomic
 /// insert-if-absent, so exactly one replica wins); a pending row whose claim has expired (its
 /// owner crashed or hung) is taken over atomically by whoever asks first; losers poll. The
-/// owner then stores the outcome with <see cref="CompleteAsync"/>, deletes its claim with
+/// owner renews its claim with <see cref="RenewAsync"/> while the request runs (so only an owner that
+/// stopped renewing, having crashed or hung, loses it), then stores the outcome with <see cref="CompleteAsync"/>, deletes its claim with
 /// <see cref="ReleaseAsync"/> so a retry runs the request afresh, or — when the upstream may have
 /// acted but the outcome is unknown — ends it with <see cref="AbandonAsync"/>, so the retry takes
 /// the claim over at once and is told (<see cref="IdempotencyClaim.PriorAttemptStartedAt"/>) to
@@ -79,6 +80,14 @@ public interface IIdempotencyStore
 
     /// <summary>Stores the outcome under a claim this caller holds. False when the claim was lost (it expired and another caller took it over).</summary>
     Task<bool> CompleteAsync(IdempotencyKey key, string claimToken, string outcome, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Extends a live pending claim this caller holds to <paramref name="claimUntil"/>, so that a
+    /// request running longer than the claim timeout keeps it: one atomic update conditioned on
+    /// <paramref name="claimToken"/>. False when the claim is no longer this caller's to extend:
+    /// completed, released, abandoned, expired (at <paramref name="now"/>) or taken over.
+    /// </summary>
+    Task<bool> RenewAsync(IdempotencyKey key, string claimToken, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken cancellationToken);
 
     /// <summary>Deletes a pending claim this caller holds, so the next attempt runs the request again.</summary>
     Task ReleaseAsync(IdempotencyKey key, string claimToken, CancellationToken cancellationToken);

@@ -103,7 +103,8 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
                         IdempotencyLog.TakenOver(logger, key.Rpc, key.Caller);
                         attempt.PriorAttemptStartedAt = priorAttemptStartedAt;
                     }
-                    return await RunAndStoreAsync(key, claim.ClaimToken!, next).ConfigureAwait(false);
+                    var claimToken = claim.ClaimToken!;
+                    return await RunAndStoreAsync(key, claimToken, () => RunRenewingClaimAsync(key, claimToken, next)).ConfigureAwait(false);
                 case IdempotencyClaimState.Completed:
                     IdempotencyLog.Replayed(logger, key.Rpc, key.Caller);
                     return codec.Decode(claim.Outcome!);
@@ -198,6 +199,60 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
             IdempotencyLog.ReleaseFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
         }
     }
+
+    /// <summary>
+    /// Runs the handler while renewing the claim every third of <see cref="IdempotencyOptions.ClaimTimeout"/>
+    /// (to now + ClaimTimeout), so a request that runs longer than the claim timeout is not taken
+    /// over and run again by another replica. Renewal has stopped, any renewal in flight included,
+    /// when this returns: the claim is completed, released or abandoned only after.
+    /// </summary>
+    private async Task<Result<TValue>> RunRenewingClaimAsync(IdempotencyKey key, string claimToken, RequestHandlerDelegate<Result<TValue>> next)
+    {
+        using var stop = new CancellationTokenSource();
+        var renewing = RenewClaimAsync(key, claimToken, stop.Token);
+        try
+        {
+            return await next().ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renews until <paramref name="stop"/>, or until the claim turns out gone; never throws.</summary>
+    private async Task RenewClaimAsync(IdempotencyKey key, string claimToken, CancellationToken stop)
+    {
+        // At most 30 days between renewals: a timer cannot wait much longer (an absurd ClaimTimeout must not fail the request).
+        var interval = TimeSpan.FromTicks(Math.Min(_options.ClaimTimeout.Ticks / 3, TimeSpan.FromDays(30).Ticks));
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(interval, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var now = time.GetUtcNow();
+            try
+            {
+                // Not cancelled by stop: a renewal in flight finishes before the claim is completed.
+                if (!await store.RenewAsync(key, claimToken, now, now + _options.ClaimTimeout, CancellationToken.None).ConfigureAwait(false))
+                {
+                    IdempotencyLog.RenewalLost(logger, key.Rpc, key.Caller);
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // The claim still holds for the rest of its timeout: the next renewal may get through.
+                IdempotencyLog.RenewalFailed(logger, key.Rpc, key.Caller, exception.GetType().FullName);
+            }
+        }
+    }
 }
 
 // Never the request id's value next to personal data; never an outcome (it may hold a share token).
@@ -217,6 +272,12 @@ internal static partial class IdempotencyLog
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: took over the claim of an earlier attempt that stored no outcome; it may have acted upstream")]
     public static partial void TakenOver(ILogger logger, string rpc, string caller);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: the idempotency claim could not be renewed: it is no longer this request's (expired and taken over, or ended); a duplicate may run")]
+    public static partial void RenewalLost(ILogger logger, string rpc, string caller);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: renewing the idempotency claim failed ({ExceptionType}); retrying at the next renewal")]
+    public static partial void RenewalFailed(ILogger logger, string rpc, string caller, string? exceptionType);
 
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "{Rpc} from {Caller}: releasing the idempotency claim failed ({ExceptionType}); retries wait until it expires")]
     public static partial void ReleaseFailed(ILogger logger, string rpc, string caller, string? exceptionType);

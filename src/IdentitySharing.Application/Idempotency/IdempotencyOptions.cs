@@ -10,8 +10,10 @@ public sealed class IdempotencyOptions
 
     /// <summary>
     /// How long a pending claim blocks duplicates before another caller may take it over
-    /// (<c>Idempotency:ClaimTimeout</c>). Longer than any request can run (upstream calls are
-    /// capped at 100 s), so a live owner never loses its claim; it only ends a crashed owner's.
+    /// (<c>Idempotency:ClaimTimeout</c>). The owner renews its claim every third of this (to now +
+    /// ClaimTimeout) while the request runs, however long that is, so a live owner keeps its
+    /// claim; the timeout only ends the claim of an owner that stopped renewing (crashed or hung),
+    /// and bounds how long its duplicates wait before taking over.
     /// </summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -16,6 +16,7 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// only matches the old claim token, so exactly one caller takes it, and learns from the row's
 /// <c>created_at</c> (never changed by a takeover) when the first attempt began;</item>
 /// <item>an abandoned claim is a pending row whose claim ended at once, taken over the same way;</item>
+/// <item>a running owner renews its live claim by an <c>UPDATE</c> that only matches its own claim token;</item>
 /// <item>a row past its retention counts as absent: it is deleted and the claim retried.</item>
 /// </list>
 /// Outcomes are stored encrypted (<see cref="OutcomeProtector"/>).
@@ -110,6 +111,23 @@ public sealed class SqlIdempotencyStore(SqlDatabase database, OutcomeProtector p
             update.AddParameter("outcome", protector.Protect(outcome, key), DbType.String);
             update.AddParameter("expires_at", StorageTime.ToMicroseconds(expiresAt), DbType.Int64);
             update.AddParameter("claim_token", claimToken, DbType.String);
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+    }
+
+    public async Task<bool> RenewAsync(IdempotencyKey key, string claimToken, DateTimeOffset now, DateTimeOffset claimUntil, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Only a live claim: an abandoned one (its claim ended at once) or an expired one stays ended.
+            await using var update = Command(connection, key, $"""
+                UPDATE idempotency_records SET claimed_until = @claimed_until
+                WHERE {KeyMatch} AND state = '{Pending}' AND claim_token = @claim_token AND claimed_until > @now
+                """);
+            update.AddParameter("claimed_until", StorageTime.ToMicroseconds(claimUntil), DbType.Int64);
+            update.AddParameter("claim_token", claimToken, DbType.String);
+            update.AddParameter("now", StorageTime.ToMicroseconds(now), DbType.Int64);
             return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
     }

@@ -23,19 +23,37 @@ namespace IdentitySharing.Infrastructure.Storage;
 /// </para>
 /// <para>
 /// Every caller still learns its own outcome: its task completes only after the transaction
-/// holding its event has committed. When a transaction fails and is known to have written
-/// nothing (any SQLite failure; an error PostgreSQL reports), its events are written again one by
-/// one, so an event the database refuses fails only its own call. Otherwise (a connection lost
-/// mid-commit) every caller in it gets the exception: the outcome is as unknown as a lost answer
-/// to a single insert would be, and writing again could record an event twice. A caller whose token
+/// holding its event has committed. A failure before the batch's statement was sent (opening
+/// the connection, beginning the transaction: the database cannot have written anything) is
+/// retried a few times with a short backoff (<see cref="WriteAttempts"/>) before its callers are
+/// failed. When a transaction fails after that and is known to have written nothing (any SQLite
+/// failure; an error PostgreSQL reports), its events are written again one by one, so an event
+/// the database refuses fails only its own call. Otherwise (a connection lost mid-statement or
+/// mid-commit) every caller in it gets the exception, unretried: the outcome is as unknown as a
+/// lost answer to a single insert would be, and writing again could record an event twice. A caller whose token
 /// is cancelled stops waiting, but its queued event is still written. Disposing stops taking
 /// events and waits until everything queued has been written.
+/// </para>
+/// <para>
+/// occurred_at is when the event was recorded: the writer stamps each batch with one time, read
+/// just before its insert and never earlier than the previous batch's, so within one process
+/// (occurred_at, id) order is commit order and a reader paging through the ledger never has an
+/// event appear behind its cursor. The time an event was queued with is not kept. Several
+/// replicas writing one PostgreSQL database stamp with their own clocks and commit concurrently,
+/// so there an event can still commit with a time slightly before one already read: whoever
+/// polls by time should re-read an overlapping window (see the README).
 /// </para>
 /// </remarks>
 public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
 {
     /// <summary>The most events one transaction inserts (on PostgreSQL, 10 parameters each in one statement, far below its limit).</summary>
     public const int MaxBatch = 128;
+
+    /// <summary>How many times a batch is tried when it fails before its statement was sent.</summary>
+    public const int WriteAttempts = 4;
+
+    /// <summary>The wait before the first retry of a batch that was not sent; doubled for each further one.</summary>
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private const string Columns = "id, occurred_at, caller, rpc, account, applicant_id, recipient, outcome, error_reason, upstream_correlation_id, request_id";
     private const string InsertColumns =
@@ -52,14 +70,20 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     private static readonly string?[] InsertStatements = new string?[MaxBatch + 1];
 
     private readonly SqlDatabase _database;
+    private readonly TimeProvider _time;
     private readonly Channel<PendingEvent> _queue = Channel.CreateUnbounded<PendingEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _writerStart = new();
     private Task? _writer;
 
-    public SqlShareLedger(SqlDatabase database)
+    /// <summary>The last batch's occurred_at, in storage microseconds: the next is never earlier. Only the writer uses it.</summary>
+    private long _lastStamp = long.MinValue;
+
+    public SqlShareLedger(SqlDatabase database, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(time);
         _database = database;
+        _time = time;
     }
 
     public Task RecordAsync(ShareEvent shareEvent, CancellationToken cancellationToken)
@@ -128,15 +152,16 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
             {
                 batch.Add(pending);
             }
+            var progress = new WriteProgress();
             try
             {
-                InsertAsync(batch).GetAwaiter().GetResult();
+                Write(batch, progress);
                 foreach (var pending in batch)
                 {
                     pending.Commit.TrySetResult();
                 }
             }
-            catch (Exception exception) when (batch.Count > 1 && WroteNothing(exception))
+            catch (Exception exception) when (batch.Count > 1 && progress.StatementSent && WroteNothing(exception))
             {
                 // One event the database refuses must not fail the calls that merely shared its
                 // transaction: nothing was written, so each event is written again on its own.
@@ -144,7 +169,7 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
                 {
                     try
                     {
-                        InsertAsync([pending]).GetAwaiter().GetResult();
+                        Write([pending], new WriteProgress());
                         pending.Commit.TrySetResult();
                     }
                     catch (Exception single)
@@ -165,6 +190,31 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Writes a batch, trying it again (up to <see cref="WriteAttempts"/> times in all, with a
+    /// doubling backoff) while it fails before its statement is sent; a failure after that is
+    /// thrown at once, with <see cref="WriteProgress.StatementSent"/> set.
+    /// </summary>
+    private void Write(List<PendingEvent> batch, WriteProgress progress)
+    {
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                InsertAsync(batch, progress).GetAwaiter().GetResult();
+                return;
+            }
+            catch (Exception exception) when (!progress.StatementSent && attempt < WriteAttempts && exception is not OutOfMemoryException)
+            {
+                // Nothing reached the database: the retry cannot record an event twice. The writer
+                // has a thread of its own, so waiting here holds up only the events queued behind.
+                Thread.Sleep(delay);
+                delay *= 2;
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether a failed batch is known to have left no row behind. SQLite runs in-process: a
     /// failure rolls the transaction back. PostgreSQL's batch is one autocommitted statement: an
     /// error the server reports means it refused it; a lost connection leaves the outcome unknown,
@@ -173,7 +223,11 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
     private bool WroteNothing(Exception exception) =>
         _database.Provider == StorageProvider.Sqlite || exception is Npgsql.PostgresException;
 
-    private async Task InsertAsync(List<PendingEvent> batch)
+    /// <summary>
+    /// One attempt at a batch; sets <see cref="WriteProgress.StatementSent"/> just before the
+    /// first statement goes to the database.
+    /// </summary>
+    private async Task InsertAsync(List<PendingEvent> batch, WriteProgress progress)
     {
         // No caller's token here: the batch belongs to every caller in it, and each waits on its own.
         var connection = await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -184,10 +238,12 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
                 // One statement (atomic on its own): on PostgreSQL one round trip for the whole batch.
                 await using var insert = connection.CreateCommand();
                 insert.CommandText = InsertStatement(batch.Count);
+                var occurredAt = Stamp();
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    AddRow(insert, ParameterNames[i], batch[i].Event);
+                    AddRow(insert, ParameterNames[i], occurredAt, batch[i].Event);
                 }
+                progress.StatementSent = true;
                 await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }
@@ -201,11 +257,13 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText = InsertStatement(1);
+                var occurredAt = Stamp();
+                progress.StatementSent = true;
                 foreach (var pending in batch)
                 {
                     // Same text, so SQLite reuses the prepared statement; only the values change.
                     insert.Parameters.Clear();
-                    AddRow(insert, ParameterNames[0], pending.Event);
+                    AddRow(insert, ParameterNames[0], occurredAt, pending.Event);
                     await insert.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 }
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -213,9 +271,19 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
         }
     }
 
-    private static void AddRow(DbCommand insert, string[] names, ShareEvent shareEvent)
+    /// <summary>
+    /// The occurred_at of the batch about to be inserted: now, in storage microseconds, but never
+    /// before the previous batch's (a clock stepped back must not put a later commit first).
+    /// </summary>
+    private long Stamp()
     {
-        insert.AddParameter(names[0], StorageTime.ToMicroseconds(shareEvent.OccurredAt), DbType.Int64);
+        _lastStamp = Math.Max(_lastStamp, StorageTime.ToMicroseconds(_time.GetUtcNow()));
+        return _lastStamp;
+    }
+
+    private static void AddRow(DbCommand insert, string[] names, long occurredAt, ShareEvent shareEvent)
+    {
+        insert.AddParameter(names[0], occurredAt, DbType.Int64);
         insert.AddParameter(names[1], shareEvent.Caller, DbType.String);
         insert.AddParameter(names[2], shareEvent.Rpc, DbType.String);
         insert.AddParameter(names[3], shareEvent.Account, DbType.String);
@@ -240,6 +308,13 @@ public sealed class SqlShareLedger : IShareLedger, IAsyncDisposable, IDisposable
             sql.Append(i == 0 ? "(@" : ", (@").AppendJoin(", @", ParameterNames[i]).Append(')');
         }
         return InsertStatements[rows] = sql.ToString();
+    }
+
+    /// <summary>How far one attempt at a batch got.</summary>
+    private sealed class WriteProgress
+    {
+        /// <summary>Whether a statement of the batch went to the database: from then on a failure may have written it.</summary>
+        public bool StatementSent { get; set; }
     }
 
     private sealed class PendingEvent(ShareEvent shareEvent)

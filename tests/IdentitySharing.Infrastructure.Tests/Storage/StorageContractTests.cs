@@ -15,7 +15,7 @@ namespace IdentitySharing.Infrastructure.Tests.Storage;
 /// </summary>
 public abstract class StorageContractTests : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
     private static readonly IdempotencyKey Key = new("billing", "ImportApplicant", "req-1");
     private static readonly OutcomeProtector Protector = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private static readonly RequestFingerprinter Fingerprinter = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -45,14 +45,18 @@ public abstract class StorageContractTests : IAsyncLifetime
     /// <summary>Removes what <see cref="CreateEmptyDatabaseAsync"/> made, after every connection is closed.</summary>
     protected virtual ValueTask DeleteDatabaseAsync() => ValueTask.CompletedTask;
 
-    private SqlDatabase NewReplicaDatabase()
+    /// <summary>The connection string of this test's database.</summary>
+    protected string ConnectionString => _connectionString;
+
+    /// <summary>A new database object on this test's database (or on <paramref name="connectionString"/>), disposed after the test.</summary>
+    protected SqlDatabase NewReplicaDatabase(string? connectionString = null)
     {
-        var database = Connect(_connectionString);
+        var database = Connect(connectionString ?? _connectionString);
         _databases.Add(database);
         return database;
     }
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static ImportApplicantCommand Import(string requestId = "req-1", string token = "_act-partner-token", string? userId = "user-1") =>
         new(token, ["SELFIE"], userId, "basic", null, requestId);
@@ -275,6 +279,58 @@ public abstract class StorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_renewed_claim_outlives_its_first_timeout_and_only_its_owner_renews_it()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
+        var other = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
+        var claim = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+
+        (await store.RenewAsync(Key, "not-the-claim-token", T0.AddMinutes(1), T0.AddMinutes(10), Ct)).Should().BeFalse();
+        (await store.RenewAsync(Key with { RequestId = "req-other" }, claim.ClaimToken!, T0.AddMinutes(1), T0.AddMinutes(10), Ct)).Should().BeFalse();
+        (await other.TryClaimAsync(Key, Fp, T0.AddMinutes(3), T0.AddMinutes(5), T0.AddHours(24), Ct)).State
+            .Should().Be(IdempotencyClaimState.Acquired, "a renewal with the wrong token extended nothing: the claim expired at T0+2min");
+
+        var owned = Key with { RequestId = "req-renewed" };
+        var mine = await store.TryClaimAsync(owned, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        (await store.RenewAsync(owned, mine.ClaimToken!, T0.AddMinutes(1), T0.AddMinutes(3), Ct)).Should().BeTrue();
+        (await store.RenewAsync(owned, mine.ClaimToken!, T0.AddMinutes(2).AddSeconds(30), T0.AddMinutes(4).AddSeconds(30), Ct)).Should().BeTrue();
+
+        (await other.TryClaimAsync(owned, Fp, T0.AddMinutes(4), T0.AddMinutes(6), T0.AddHours(24), Ct)).State
+            .Should().Be(IdempotencyClaimState.InProgress, "renewed to T0+4m30s, the claim is still live after its first timeout");
+        (await store.CompleteAsync(owned, mine.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeTrue("the renewing owner never lost its claim");
+        (await store.RenewAsync(owned, mine.ClaimToken!, T0.AddMinutes(4).AddSeconds(10), T0.AddMinutes(7), Ct)).Should().BeFalse("a completed record has no claim to renew");
+        (await other.TryClaimAsync(owned, Fp, T0.AddMinutes(5), T0.AddMinutes(7), T0.AddHours(24), Ct)).State.Should().Be(IdempotencyClaimState.Completed);
+    }
+
+    [Fact]
+    public async Task A_claim_taken_over_released_or_abandoned_cannot_be_renewed_by_its_old_owner()
+    {
+        var store = new SqlIdempotencyStore(NewReplicaDatabase(), Protector);
+        var first = await store.TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        var takeover = await store.TryClaimAsync(Key, Fp, T0.AddMinutes(3), T0.AddMinutes(5), T0.AddHours(24), Ct);
+        takeover.State.Should().Be(IdempotencyClaimState.Acquired);
+
+        (await store.RenewAsync(Key, first.ClaimToken!, T0.AddMinutes(3).AddSeconds(1), T0.AddMinutes(9), Ct)).Should().BeFalse("the claim is another attempt's now");
+        (await store.CompleteAsync(Key, takeover.ClaimToken!, "{}", T0.AddHours(24), Ct)).Should().BeTrue("the old owner's renewal took nothing from the new one");
+
+        var expired = Key with { RequestId = "req-expired" };
+        var lapsed = await store.TryClaimAsync(expired, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        (await store.RenewAsync(expired, lapsed.ClaimToken!, T0.AddMinutes(2), T0.AddMinutes(4), Ct)).Should().BeFalse("a claim that has expired stays ended");
+
+        var released = Key with { RequestId = "req-released" };
+        var gone = await store.TryClaimAsync(released, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.ReleaseAsync(released, gone.ClaimToken!, Ct);
+        (await store.RenewAsync(released, gone.ClaimToken!, T0.AddMinutes(1), T0.AddMinutes(3), Ct)).Should().BeFalse();
+
+        var abandoned = Key with { RequestId = "req-abandoned" };
+        var ended = await store.TryClaimAsync(abandoned, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
+        await store.AbandonAsync(abandoned, ended.ClaimToken!, T0.AddMinutes(1), Ct);
+        (await store.RenewAsync(abandoned, ended.ClaimToken!, T0.AddMinutes(1).AddSeconds(1), T0.AddMinutes(3), Ct)).Should().BeFalse("an abandoned claim is not revived");
+        (await store.TryClaimAsync(abandoned, Fp, T0.AddMinutes(1).AddSeconds(2), T0.AddMinutes(4), T0.AddHours(24), Ct)).PriorAttemptStartedAt
+            .Should().Be(T0, "the abandoned claim is taken over at once");
+    }
+
+    [Fact]
     public async Task An_expired_claim_is_taken_over_by_exactly_one_replica_and_its_old_owner_cannot_complete()
     {
         var crashed = await new SqlIdempotencyStore(NewReplicaDatabase(), Protector).TryClaimAsync(Key, Fp, T0, T0.AddMinutes(2), T0.AddHours(24), Ct);
@@ -349,36 +405,125 @@ public abstract class StorageContractTests : IAsyncLifetime
     // ---- the ledger ----
 
     [Fact]
-    public async Task The_ledger_lists_events_oldest_first_with_every_field()
+    public async Task The_ledger_lists_events_oldest_first_with_every_field_stamped_with_when_it_recorded_them()
     {
-        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
-        var second = Event(T0.AddSeconds(2), applicant: "a2");
-        var first = Event(T0.AddSeconds(1), applicant: "a1") with
+        var clock = new ManualTimeProvider(T0);
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), clock);
+        // The times the events carry are not what is stored: the ledger stamps its commit time.
+        var first = Event(T0.AddHours(5), applicant: "a1") with
         {
             Outcome = "FailedPrecondition",
             ErrorReason = "SHARE_TOKEN_REJECTED",
             UpstreamCorrelationId = "corr-1",
             RequestId = "req-9",
         };
-        await ledger.RecordAsync(second, Ct);
+        var second = Event(T0.AddHours(-5), applicant: "a2");
         await ledger.RecordAsync(first, Ct);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await ledger.RecordAsync(second, Ct);
 
         var events = await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 10, Ct);
 
         events.Should().HaveCount(2);
-        events[0].Should().BeEquivalentTo(first, options => options.Excluding(e => e.Id));
-        events[1].Should().BeEquivalentTo(second, options => options.Excluding(e => e.Id));
+        events[0].Should().BeEquivalentTo(first with { OccurredAt = T0 }, options => options.Excluding(e => e.Id));
+        events[1].Should().BeEquivalentTo(second with { OccurredAt = T0.AddSeconds(1) }, options => options.Excluding(e => e.Id));
         events[0].Id.Should().BePositive().And.NotBe(events[1].Id);
+    }
+
+    [Fact]
+    public async Task The_ledger_never_stamps_a_later_commit_earlier_even_when_the_clock_steps_back()
+    {
+        var clock = new ManualTimeProvider(T0);
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), clock);
+        await ledger.RecordAsync(Event(T0, applicant: "a1"), Ct);
+        clock.Advance(TimeSpan.FromMinutes(-10));
+        await ledger.RecordAsync(Event(T0, applicant: "a2"), Ct);
+
+        var events = await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 10, Ct);
+
+        events.Select(e => (e.ApplicantId, e.OccurredAt)).Should().Equal(("a1", T0), ("a2", T0));
+    }
+
+    [Fact]
+    public async Task An_event_that_commits_after_a_reader_paged_past_the_time_it_was_queued_with_is_still_read()
+    {
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System);
+        var filter = new ShareEventFilter(null, null, null, null, null);
+        var now = TimeProvider.System.GetUtcNow();
+        await ledger.RecordAsync(Event(now, applicant: "committed-first"), Ct);
+        var page = await ledger.ListAsync(filter, null, 10, Ct);
+        page.Select(e => e.ApplicantId).Should().Equal("committed-first");
+
+        // Its action finished first (an earlier time in hand), but it commits after the reader's page.
+        await ledger.RecordAsync(Event(now.AddMinutes(-1), applicant: "committed-late"), Ct);
+
+        var next = await ledger.ListAsync(filter, new ShareEventCursor(page[^1].OccurredAt, page[^1].Id), 10, Ct);
+        next.Select(e => e.ApplicantId).Should().Equal("committed-late");
+    }
+
+    [Fact]
+    public async Task A_reader_paging_while_events_are_recorded_concurrently_sees_each_once_in_occurred_at_order()
+    {
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System);
+        await using var reader = new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System);
+        var filter = new ShareEventFilter(null, null, null, null, null);
+        const int waves = 20;
+        const int perWave = 10;
+        var start = TimeProvider.System.GetUtcNow();
+        var recorded = 0;
+
+        // Waves of concurrent calls, each wave holding earlier times than the last (as actions
+        // that finished earlier but reached the ledger later would).
+        var writing = Task.Run(async () =>
+        {
+            for (var wave = 0; wave < waves; wave++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, perWave).Select(i =>
+                    Task.Run(() => ledger.RecordAsync(Event(start.AddSeconds(-wave), applicant: $"w{wave}-{i}"), Ct), Ct)));
+                Volatile.Write(ref recorded, wave + 1);
+            }
+        }, Ct);
+
+        var seen = new List<ShareEvent>();
+        ShareEventCursor? after = null;
+        while (true)
+        {
+            var done = Volatile.Read(ref recorded) == waves;
+            var page = await reader.ListAsync(filter, after, 7, Ct);
+            seen.AddRange(page);
+            if (page.Count > 0)
+            {
+                after = new ShareEventCursor(page[^1].OccurredAt, page[^1].Id);
+            }
+            else if (done)
+            {
+                break;
+            }
+            else
+            {
+                await Task.Delay(1, Ct);
+            }
+        }
+        await writing;
+
+        seen.Select(e => e.ApplicantId).Should().OnlyHaveUniqueItems()
+            .And.BeEquivalentTo(Enumerable.Range(0, waves).SelectMany(w => Enumerable.Range(0, perWave).Select(i => $"w{w}-{i}")), "no event is skipped");
+        seen.Select(e => (e.OccurredAt, e.Id)).Should().BeInAscendingOrder(Comparer<(DateTimeOffset, long)>.Default);
+        seen.Select(e => e.Id).Should().BeInAscendingOrder("within one process occurred_at order is commit order");
     }
 
     [Fact]
     public async Task The_ledger_filters_by_applicant_recipient_caller_and_time_range()
     {
-        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
+        var clock = new ManualTimeProvider(T0);
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), clock);
         await ledger.RecordAsync(Event(T0, applicant: "a1", recipient: "partner", caller: "billing"), Ct);
-        await ledger.RecordAsync(Event(T0.AddMinutes(1), applicant: "a2", recipient: "partner", caller: "onboarding"), Ct);
-        await ledger.RecordAsync(Event(T0.AddMinutes(2), applicant: "a1", recipient: "banxa-ref", caller: "billing"), Ct);
-        await ledger.RecordAsync(Event(T0.AddMinutes(3), applicant: null, recipient: null, caller: "billing"), Ct);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await ledger.RecordAsync(Event(T0, applicant: "a2", recipient: "partner", caller: "onboarding"), Ct);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await ledger.RecordAsync(Event(T0, applicant: "a1", recipient: "banxa-ref", caller: "billing"), Ct);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await ledger.RecordAsync(Event(T0, applicant: null, recipient: null, caller: "billing"), Ct);
 
         async Task<string[]> List(ShareEventFilter filter) =>
             [.. (await ledger.ListAsync(filter, null, 100, Ct)).Select(e => $"{e.ApplicantId}>{e.Recipient}@{e.Caller}")];
@@ -394,11 +539,16 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task The_ledger_pages_by_keyset_through_events_that_share_an_instant()
     {
-        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
+        var clock = new ManualTimeProvider(T0);
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), clock);
         for (var i = 0; i < 7; i++)
         {
             // Pairs of events at the same instant: the id breaks the tie.
-            await ledger.RecordAsync(Event(T0.AddSeconds(i / 2), applicant: $"a{i}"), Ct);
+            await ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct);
+            if (i % 2 == 1)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
         }
         var filter = new ShareEventFilter(null, null, null, null, null);
 
@@ -421,7 +571,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     [Fact]
     public async Task Concurrent_records_share_commits_yet_each_is_written_once_in_queue_order()
     {
-        await using var ledger = new SqlShareLedger(NewReplicaDatabase());
+        await using var ledger = new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System);
 
         // More than one statement's worth, queued at once: the writer commits them in batches.
         var records = Enumerable.Range(0, SqlShareLedger.MaxBatch * 2 + 7)
@@ -429,7 +579,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await Task.WhenAll(records);
 
         // Read through another replica's database object: committed, not just queued.
-        var events = await new SqlShareLedger(NewReplicaDatabase()).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
+        var events = await new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
         events.Select(e => e.ApplicantId).Should().Equal(Enumerable.Range(0, records.Length).Select(i => $"a{i}"));
         events.Select(e => e.Id).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
@@ -438,7 +588,7 @@ public abstract class StorageContractTests : IAsyncLifetime
     public async Task Disposing_the_ledger_writes_everything_queued_then_refuses_new_events()
     {
         var database = NewReplicaDatabase();
-        var ledger = new SqlShareLedger(database);
+        var ledger = new SqlShareLedger(database, TimeProvider.System);
         var records = Enumerable.Range(0, 50).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
 
         await ledger.DisposeAsync();
@@ -454,7 +604,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var database = NewReplicaDatabase();
         await database.MigrateAsync(Ct);
         await ExecuteAsync(database, "ALTER TABLE share_events RENAME TO share_events_away");
-        await using var ledger = new SqlShareLedger(database);
+        await using var ledger = new SqlShareLedger(database, TimeProvider.System);
 
         var records = Enumerable.Range(0, 20).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
         foreach (var record in records)
@@ -473,7 +623,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         var database = NewReplicaDatabase();
         await database.MigrateAsync(Ct);
         await ExecuteAsync(database, RefuseApplicantTrigger(database.Provider, "refused"));
-        await using var ledger = new SqlShareLedger(database);
+        await using var ledger = new SqlShareLedger(database, TimeProvider.System);
 
         // Queued at once, so the refused event shares a transaction with many others.
         var applicants = Enumerable.Range(0, 300).Select(i => i == 150 ? "refused" : $"a{i}").ToArray();
@@ -614,7 +764,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         await replica.Send(Import());
         await replica.Send(Import(requestId: "req-2", token: "_act-second"));
 
-        var events = await new SqlShareLedger(database).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 100, Ct);
+        var events = await new SqlShareLedger(database, TimeProvider.System).ListAsync(new ShareEventFilter(null, null, null, null, null), null, 100, Ct);
         events.Select(e => (e.Caller, e.Rpc, e.Account, e.ApplicantId, e.Recipient, e.Outcome, e.RequestId)).Should().Equal(
             ("billing", "ImportApplicant", "main", "applicant1", "our-client", "OK", "req-1"),
             ("billing", "ImportApplicant", "main", "applicant2", "our-client", "OK", "req-2"));
@@ -627,7 +777,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         (await store.CompleteAsync(key, claim.ClaimToken!, "{}", at + retention, Ct)).Should().BeTrue();
     }
 
-    private static ShareEvent Event(DateTimeOffset at, string? applicant = "a1", string? recipient = "partner", string caller = "billing") =>
+    protected static ShareEvent Event(DateTimeOffset at, string? applicant = "a1", string? recipient = "partner", string caller = "billing") =>
         new(0, at, caller, "GenerateShareToken", "main", applicant, recipient, ShareEvent.OutcomeOk, null, null, null);
 
     private static async Task ExecuteAsync(SqlDatabase database, string sql)
@@ -668,7 +818,7 @@ public abstract class StorageContractTests : IAsyncLifetime
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
             [.. System.Text.Encoding.UTF8.GetBytes(typeof(TRequest).FullName + "\n"), .. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request)]));
 
-    private static async Task<long> CountRowsAsync(SqlDatabase database, string table)
+    protected static async Task<long> CountRowsAsync(SqlDatabase database, string table)
     {
         var connection = await database.OpenAsync(Ct);
         await using (connection)
@@ -703,4 +853,82 @@ public sealed class PostgresStorageTests(PostgresServer server) : StorageContrac
     protected override Task<string> CreateEmptyDatabaseAsync() => server.CreateDatabaseAsync();
 
     protected override SqlDatabase Connect(string connectionString) => new PostgresDatabase(connectionString);
+
+    /// <summary>A proxy in front of this test's server, and a database object that connects through it (migrated).</summary>
+    private async Task<(FlakyTcpProxy Proxy, SqlDatabase Database)> ThroughProxyAsync()
+    {
+        var direct = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        var proxy = new FlakyTcpProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(direct.Host!), direct.Port));
+        // No SSL or GSS negotiation (the test server has neither): with it, Npgsql may connect
+        // again after a refused negotiation, and one open would cost a varying number of refusals.
+        var database = NewReplicaDatabase(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Port = proxy.Port,
+            SslMode = Npgsql.SslMode.Disable,
+            GssEncryptionMode = Npgsql.GssEncryptionMode.Disable,
+        }.ToString());
+        await database.MigrateAsync(Ct);
+        return (proxy, database);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_connection_fails_to_open_is_retried_and_every_event_is_written_once()
+    {
+        var (proxy, database) = await ThroughProxyAsync();
+        await using (proxy)
+        {
+            await using var ledger = new SqlShareLedger(database, TimeProvider.System);
+            proxy.RefuseNext(SqlShareLedger.WriteAttempts - 1);
+
+            var records = Enumerable.Range(0, 40).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
+            await Task.WhenAll(records);
+
+            proxy.Refused.Should().Be(SqlShareLedger.WriteAttempts - 1, "the first connections were refused, and the batch tried again");
+            var written = await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
+            written.Select(e => e.ApplicantId).Should().BeEquivalentTo(Enumerable.Range(0, 40).Select(i => $"a{i}"));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_whose_connection_never_opens_fails_its_callers_after_a_few_attempts_and_the_ledger_recovers()
+    {
+        var (proxy, database) = await ThroughProxyAsync();
+        await using (proxy)
+        {
+            await using var ledger = new SqlShareLedger(database, TimeProvider.System);
+            proxy.RefuseNext(int.MaxValue);
+
+            var failing = ledger.RecordAsync(Event(T0, applicant: "refused"), Ct);
+
+            await failing.Awaiting(r => r).Should().ThrowAsync<Npgsql.NpgsqlException>();
+            proxy.Refused.Should().Be(SqlShareLedger.WriteAttempts, "the retries are bounded");
+            proxy.RefuseNext(0);
+            await ledger.RecordAsync(Event(T0, applicant: "after"), Ct);
+            (await ledger.ListAsync(new ShareEventFilter(null, null, null, null, null), null, 10, Ct)).Select(e => e.ApplicantId).Should().Equal("after");
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_whose_connection_is_lost_after_its_statement_was_sent_is_not_written_again()
+    {
+        var (proxy, database) = await ThroughProxyAsync();
+        await using (proxy)
+        {
+            await using var ledger = new SqlShareLedger(database, TimeProvider.System);
+            proxy.CutAfterStatementContaining("INSERT INTO share_events");
+
+            var records = Enumerable.Range(0, 20).Select(i => ledger.RecordAsync(Event(T0, applicant: $"a{i}"), Ct)).ToArray();
+            foreach (var record in records)
+            {
+                await record.Awaiting(r => r).Should().ThrowAsync<Npgsql.NpgsqlException>("whether it was written is unknown to the ledger");
+            }
+
+            proxy.CutAfterStatementContaining(null);
+            var written = await new SqlShareLedger(NewReplicaDatabase(), TimeProvider.System)
+                .ListAsync(new ShareEventFilter(null, null, null, null, null), null, 1000, Ct);
+            written.Select(e => e.ApplicantId).Should().OnlyHaveUniqueItems("an insert that may have run is never sent again")
+                .And.BeEquivalentTo(Enumerable.Range(0, 20).Select(i => $"a{i}"), "the server ran each statement before the proxy cut its answer");
+            proxy.Cut.Should().BePositive();
+        }
+    }
 }
