@@ -103,8 +103,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
                         IdempotencyLog.TakenOver(logger, key.Rpc, key.Caller);
                         attempt.PriorAttemptStartedAt = priorAttemptStartedAt;
                     }
-                    var claimToken = claim.ClaimToken!;
-                    return await RunAndStoreAsync(key, claimToken, () => RunRenewingClaimAsync(key, claimToken, next)).ConfigureAwait(false);
+                    return await RunAndStoreAsync(key, claim.ClaimToken!, next).ConfigureAwait(false);
                 case IdempotencyClaimState.Completed:
                     IdempotencyLog.Replayed(logger, key.Rpc, key.Caller);
                     return codec.Decode(claim.Outcome!);
@@ -130,7 +129,7 @@ public sealed partial class IdempotencyBehavior<TRequest, TValue>(
         Result<TValue> outcome;
         try
         {
-            outcome = await next().ConfigureAwait(false);
+            outcome = await RunRenewingClaimAsync(key, claimToken, next).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is UpstreamRequestInterruptedException || MayHaveActedBefore())
         {

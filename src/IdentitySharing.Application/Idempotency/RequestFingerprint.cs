@@ -50,7 +50,7 @@ public sealed class RequestFingerprinter
     {
         var encoding = Canonical(request);
         var keyed = string.Concat(Prefix, _keyId, ":", Convert.ToHexStringLower(HMACSHA256.HashData(_key, encoding)));
-        return new RequestFingerprint(keyed, Convert.ToHexStringLower(SHA256.HashData(encoding)));
+        return new RequestFingerprint(keyed, encoding);
     }
 
     private static byte[] Canonical<TRequest>(TRequest request)
@@ -61,18 +61,32 @@ public sealed class RequestFingerprinter
     }
 }
 
-/// <summary>A command's fingerprint as <see cref="RequestFingerprinter"/> makes it.</summary>
-/// <param name="Value">What is stored: <c>hmac1:&lt;key id&gt;:&lt;hex HMAC-SHA256&gt;</c>.</param>
-/// <param name="Legacy">
-/// The unkeyed SHA-256 (hex) of the same encoding, which releases before the keyed fingerprint
-/// stored. Never stored, only compared: a record written by such a release (within the
-/// retention period, so across an upgrade) holds it, and a retry of that request after the
-/// upgrade must still be recognised as the same request, not refused as a reused request_id.
-/// Once every record of the old form has expired (<c>Idempotency:Retention</c> after the
-/// upgrade) this comparison no longer matches anything and can be removed.
-/// </param>
-public sealed record RequestFingerprint(string Value, string Legacy)
+/// <summary>A command's fingerprint as <see cref="RequestFingerprinter"/> makes it; equal when <see cref="Value"/> is.</summary>
+public sealed class RequestFingerprint : IEquatable<RequestFingerprint>
 {
+    private readonly byte[] _encoding;
+    private string? _legacy;
+
+    internal RequestFingerprint(string value, byte[] encoding)
+    {
+        Value = value;
+        _encoding = encoding;
+    }
+
+    /// <summary>What is stored: <c>hmac1:&lt;key id&gt;:&lt;hex HMAC-SHA256&gt;</c>.</summary>
+    public string Value { get; }
+
+    /// <summary>
+    /// The unkeyed SHA-256 (hex) of the same encoding, which releases before the keyed fingerprint
+    /// stored. Never stored, only compared: a record written by such a release (within the
+    /// retention period, so across an upgrade) holds it, and a retry of that request after the
+    /// upgrade must still be recognised as the same request, not refused as a reused request_id.
+    /// Computed only when such a record is met, not on every request. Once every record of the old
+    /// form has expired (<c>Idempotency:Retention</c> after the upgrade) this comparison no longer
+    /// matches anything and can be removed.
+    /// </summary>
+    public string Legacy => _legacy ??= Convert.ToHexStringLower(SHA256.HashData(_encoding));
+
     /// <summary>Whether a stored fingerprint is this request's: the keyed form, or the legacy unkeyed one.</summary>
     public bool Matches(string stored)
     {
@@ -92,6 +106,12 @@ public sealed record RequestFingerprint(string Value, string Legacy)
 
     /// <summary>The key id with its trailing colon, as it follows the prefix.</summary>
     private string KeyId => Value[RequestFingerprinter.Prefix.Length..(Value.IndexOf(':', RequestFingerprinter.Prefix.Length) + 1)];
+
+    public bool Equals(RequestFingerprint? other) => other is not null && string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => Equals(obj as RequestFingerprint);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Value);
 
     /// <summary>Neither value: a fingerprint is not for logs.</summary>
     public override string ToString() => nameof(RequestFingerprint);
