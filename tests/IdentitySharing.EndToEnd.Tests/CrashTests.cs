@@ -37,9 +37,9 @@ public sealed class CrashTests() : HostProcessTest(new FakeSumsub { ClientId = "
     public async Task After_kill_9_and_restart_retries_replay_completed_imports_and_run_the_rest()
     {
         var firstRun = new ConcurrentDictionary<int, string>();
-        await using (var host = await HostProcess.StartAsync(Sumsub, Banxa, WorkingDirectory, _settings))
+        await using (var host = await StartHostAsync(_settings))
         {
-            using var client = new GrpcWireClient(host.Address);
+            using var client = new GrpcWireClient(host.Address!);
             using var killed = new CancellationTokenSource();
             var work = RunAllAsync(client, firstRun, killed.Token);
             using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
@@ -60,9 +60,9 @@ public sealed class CrashTests() : HostProcessTest(new FakeSumsub { ClientId = "
 
         var secondRun = new ConcurrentDictionary<int, string>();
         IReadOnlyList<ShareEvent> ledger;
-        await using (var host = await HostProcess.StartAsync(Sumsub, Banxa, WorkingDirectory, _settings))
+        await using (var host = await StartHostAsync(_settings))
         {
-            using var client = new GrpcWireClient(host.Address);
+            using var client = new GrpcWireClient(host.Address!);
             await RunAllAsync(client, secondRun, CancellationToken.None);
             ledger = await ReadLedgerAsync(client);
         }

@@ -18,11 +18,11 @@ public sealed class ShutdownTests() : HostProcessTest(new FakeSumsub { ClientId 
     public async Task Sigterm_drains_in_flight_calls_refuses_new_ones_and_exits_zero()
     {
         Sumsub.Script("POST", FakeSumsub.ShareTokenPath, ScriptedResponse.Json(200, """{"token":"_act-slow","forClientId":"partner"}""") with { Delay = UpstreamDelay });
-        await using var host = await HostProcess.StartAsync(Sumsub, Banxa, WorkingDirectory, new Dictionary<string, string>
+        await using var host = await StartHostAsync(new Dictionary<string, string>
         {
             ["Shutdown__DrainTimeout"] = "00:00:20",
         });
-        using var client = new GrpcWireClient(host.Address);
+        using var client = new GrpcWireClient(host.Address!);
         var request = new GenerateShareTokenRequest { ApplicantId = "5f1c0ffee0ddba11", ForClientId = "partner" };
 
         var inFlight = Enumerable.Range(0, 5).Select(_ => client.GenerateShareToken(request, TimeSpan.FromSeconds(50))).ToList();

@@ -19,7 +19,6 @@ public sealed class ReadmeConfigurationExampleTests
 {
     // Generous: the host starts JIT-cold on a loaded 2-core machine.
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
-    private const string ListeningLine = "Now listening on: ";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -29,10 +28,10 @@ public sealed class ReadmeConfigurationExampleTests
         var apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var environment = example.EnvironmentWith(apiKey);
         var workingDirectory = Directory.CreateTempSubdirectory("identitysharing-readme-");
-        using var host = StartHost(environment, example.HostArgumentsListeningOn("http://127.0.0.1:0"), workingDirectory.FullName);
         try
         {
-            var address = await host.WaitForListeningAsync();
+            await using var host = HostProcess.Start(workingDirectory.FullName, example.HostArgumentsListeningOn("http://127.0.0.1:0"), environment);
+            var address = await host.WaitForListeningAsync(Patience);
             using var client = new GrpcWireClient(address);
 
             var health = await client.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest(), HealthCheckResponse.Parser, cancellationToken: Ct);
@@ -48,7 +47,6 @@ public sealed class ReadmeConfigurationExampleTests
         }
         finally
         {
-            await host.KillAsync();
             workingDirectory.Delete(recursive: true);
         }
     }
@@ -64,12 +62,12 @@ public sealed class ReadmeConfigurationExampleTests
         try
         {
             var (exitCode, stdout, stderr) = await ExternalTools.RunAsync(
-                DotnetHost, [HostDll, .. example.HostArgumentsListeningOn("http://127.0.0.1:0")], workingDirectory.FullName,
-                WithProductionEnvironment(withoutBanxa), Ct);
+                HostProcess.DotnetHost, [HostProcess.HostDll, .. example.HostArgumentsListeningOn("http://127.0.0.1:0")], workingDirectory.FullName,
+                new Dictionary<string, string>(withoutBanxa) { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" }, Ct);
 
             exitCode.Should().Be(2, stderr);
             stderr.Should().Contain("Banxa:ApiKey").And.Contain("Banxa:ApiSecret");
-            stdout.Should().NotContain(ListeningLine);
+            stdout.Should().NotContain(HostProcess.ListeningLine);
             foreach (var secret in example.FilledPlaceholders(withoutBanxa))
             {
                 (stdout + stderr).Should().NotContain(secret);
@@ -101,117 +99,6 @@ public sealed class ReadmeConfigurationExampleTests
         environment["C"].Should().Be("our-id");
         environment["D"].Should().Be("*");
         example.HostArgumentsListeningOn("http://127.0.0.1:0").Should().Equal("--urls", "http://127.0.0.1:0");
-    }
-
-    private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
-    private static string HostDll => Path.Combine(AppContext.BaseDirectory, "IdentitySharing.Host.dll");
-
-    // The README's `dotnet run` has no launch profile, so the host runs as Production; the test
-    // runner's own environment must not leak in.
-    private static Dictionary<string, string> WithProductionEnvironment(IReadOnlyDictionary<string, string> environment) =>
-        new(environment)
-        {
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        };
-
-    private static RunningHost StartHost(IReadOnlyDictionary<string, string> environment, IEnumerable<string> arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(DotnetHost)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(HostDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in WithProductionEnvironment(environment))
-        {
-            start.Environment[name] = value;
-        }
-        return new RunningHost(Process.Start(start) ?? throw new InvalidOperationException("The host process did not start."));
-    }
-
-    /// <summary>The host process, its output collected line by line; killed (with its tree) by <see cref="KillAsync"/>.</summary>
-    private sealed class RunningHost : IDisposable
-    {
-        private readonly Process _process;
-        private readonly Lock _lock = new();
-        private readonly StringBuilder _output = new();
-
-        public RunningHost(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Record(e.Data);
-            process.ErrorDataReceived += (_, e) => Record(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public string Output
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        /// <summary>The address from the host's "Now listening on" line; fails with the output when the host exits or stays silent.</summary>
-        public async Task<Uri> WaitForListeningAsync()
-        {
-            var waited = Stopwatch.StartNew();
-            while (true)
-            {
-                var output = Output;
-                var at = output.IndexOf(ListeningLine, StringComparison.Ordinal);
-                if (at >= 0)
-                {
-                    var address = new string(output[(at + ListeningLine.Length)..].TakeWhile(c => c is not ('"' or '\\' or '\n' or '\r' or ' ')).ToArray());
-                    return new Uri(address);
-                }
-                if (_process.HasExited)
-                {
-                    await _process.WaitForExitAsync(Ct);
-                    throw new InvalidOperationException($"The host exited with code {_process.ExitCode} before listening. Output:\n{Output}");
-                }
-                if (waited.Elapsed > Patience)
-                {
-                    throw new TimeoutException($"The host did not report listening within {Patience}. Output:\n{output}");
-                }
-                await Task.Delay(50, Ct);
-            }
-        }
-
-        public async Task KillAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            await _process.WaitForExitAsync(CancellationToken.None);
-        }
-
-        public void Dispose() => _process.Dispose();
-
-        private void Record(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (_lock)
-            {
-                _output.AppendLine(line);
-            }
-        }
     }
 
     /// <summary>The <c>sh</c> block after "Example with one real account, from the environment" in README.md.</summary>

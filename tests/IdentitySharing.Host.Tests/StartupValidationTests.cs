@@ -110,8 +110,8 @@ public sealed class StartupValidationTests
 
     private static Task<ProcessResult> RunHostAsync(Dictionary<string, string> environment) =>
         ExternalTools.RunAsync(
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "IdentitySharing.Host.dll")],
+            HostProcess.DotnetHost,
+            [HostProcess.HostDll],
             AppContext.BaseDirectory,
             new Dictionary<string, string>(environment)
             {
