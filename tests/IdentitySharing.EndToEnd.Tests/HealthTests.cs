@@ -53,9 +53,9 @@ public sealed class HealthTests(HostFixture host) : IClassFixture<HostFixture>
     public async Task When_shutdown_begins_the_service_turns_not_serving_with_the_whole_server()
     {
         var stopping = new HostFixture();
-        await stopping.InitializeAsync();
         try
         {
+            await stopping.InitializeAsync();
             var cancellationToken = TestContext.Current.CancellationToken;
             using var http = HealthWatch.CreateHttpClient(stopping.Address);
             await using var server = await HealthWatch.StartAsync(http, HealthStatusService.Server, cancellationToken);

@@ -90,18 +90,25 @@ public sealed class BatchedStdoutTests
     }
 
     [Fact]
-    public void A_broken_output_does_not_block_writers_or_flush()
+    public async Task A_broken_output_does_not_block_writers_or_flush()
     {
         var sink = new RecordingStream { Broken = true };
         using var writer = new BatchedStdout(sink, maxPendingChars: 16);
 
-        for (var i = 0; i < 100; i++)
+        // Each line alone fills the pending limit: with a working output every further line waits
+        // for a write, so a writer that kept waiting on a broken one would never finish.
+        var writing = Task.Run(() =>
         {
-            writer.Write("more than sixteen characters\n");
-        }
-        writer.Flush();
+            for (var i = 0; i < 100; i++)
+            {
+                writer.Write("more than sixteen characters\n");
+            }
+            writer.Flush();
+        }, TestContext.Current.CancellationToken);
 
-        sink.Writes.Should().BeGreaterThan(0);
+        await writing.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        sink.Writes.Should().BeGreaterThan(0, "the output was tried before it was known to be broken");
+        sink.Text.Should().BeEmpty();
     }
 
     /// <summary>An output that records what reached it, in how many writes, and can hold a write until released.</summary>

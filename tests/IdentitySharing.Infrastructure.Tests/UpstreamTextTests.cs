@@ -8,12 +8,14 @@ public sealed class UpstreamTextTests
     [Fact]
     public void An_email_cut_by_the_examined_window_is_dropped_not_shown_in_part()
     {
-        // The address straddles the 2,048th character: the examined text ends before its word.
-        var message = new string('a', 2_030) + " someone.private@example.com and more text";
+        // The address straddles the 2,048th character, so the examined window cuts it after
+        // "someone.priv" (no '@' left for the email pattern). The spaces before it collapse, so
+        // whatever the window keeps of it would show within the 200 characters returned.
+        var message = new string(' ', 2_030) + "start someone.private@example.com and more text";
 
         var safe = UpstreamText.Message(message, []);
 
-        safe.Should().NotContain("someone").And.NotContain("@");
+        safe.Should().Be("start", "the word the window cuts is dropped whole");
     }
 
     [Fact]

@@ -55,10 +55,11 @@ public static class ExternalTools
             }
         }
 
-        var probe = await RunAsync(SystemPython, ["-c", "import grpc"], RepoRoot);
+        // grpc_tools too: the stub generator takes the well-known protos from it.
+        var probe = await RunAsync(SystemPython, ["-c", "import grpc, grpc_tools"], RepoRoot);
         if (probe.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{SystemPython} cannot import grpc (Debian python3-grpcio). {InstallHint}\n{probe.StandardError}");
+            throw new InvalidOperationException($"{SystemPython} cannot import grpc and grpc_tools (Debian python3-grpcio, python3-grpc-tools). {InstallHint}\n{probe.StandardError}");
         }
 
         return SystemPython;

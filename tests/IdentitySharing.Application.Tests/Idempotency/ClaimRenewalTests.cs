@@ -44,6 +44,9 @@ public sealed class ClaimRenewalTests
     /// <summary>The next item; a generous bound only so that a missing one fails the test instead of hanging it.</summary>
     private static Task<T> Next<T>(ChannelReader<T> reader) => reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
+    /// <summary>The request's result; bounded, since a renewal loop that never stops would hold the request forever.</summary>
+    private static Task<Result<ImportedApplicant>> Ended(Task<Result<ImportedApplicant>> call) => call.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
     private void RenewalsAnswer(Func<int, bool> renewed)
     {
         var calls = 0;
@@ -89,7 +92,7 @@ public sealed class ClaimRenewalTests
         }
         await Next(_time.TimerCreated); // the eleventh renewal's wait, cut short by the end of the request
         _releaseHandler.SetResult();
-        var result = await call;
+        var result = await Ended(call);
 
         result.Value.Should().Be(Applicant);
         await _store.ReceivedWithAnyArgs(10).RenewAsync(default!, default!, default, default, Arg.Any<CancellationToken>());
@@ -111,7 +114,7 @@ public sealed class ClaimRenewalTests
         var call = await StartLongRequestAsync();
         _releaseHandler.SetResult();
 
-        (await call).Value.Should().Be(Applicant);
+        (await Ended(call)).Value.Should().Be(Applicant);
         _time.Advance(ClaimTimeout * 5);
 
         await _store.DidNotReceiveWithAnyArgs().RenewAsync(default!, default!, default, default, Arg.Any<CancellationToken>());
@@ -130,7 +133,7 @@ public sealed class ClaimRenewalTests
         _time.Advance(RenewalInterval);
         await Next(_renewals.Reader);
         _releaseHandler.SetResult();
-        (await call).Value.Should().Be(Applicant);
+        (await Ended(call)).Value.Should().Be(Applicant);
 
         _time.TimerCreated.TryRead(out _).Should().BeFalse("no renewal is scheduled after the claim was found gone");
         await _store.ReceivedWithAnyArgs(2).RenewAsync(default!, default!, default, default, Arg.Any<CancellationToken>());
@@ -157,7 +160,7 @@ public sealed class ClaimRenewalTests
         await Next(_time.TimerCreated);
         _releaseHandler.SetResult();
 
-        (await call).Value.Should().Be(Applicant);
+        (await Ended(call)).Value.Should().Be(Applicant);
         await _store.ReceivedWithAnyArgs(2).RenewAsync(default!, default!, default, default, Arg.Any<CancellationToken>());
         _logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Text.Contains("renewing the idempotency claim failed", StringComparison.Ordinal)
             && e.Text.Contains("System.IO.IOException", StringComparison.Ordinal));
