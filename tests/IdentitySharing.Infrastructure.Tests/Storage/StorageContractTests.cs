@@ -792,24 +792,17 @@ public abstract class StorageContractTests : IAsyncLifetime
         }
     }
 
-    private static async Task<string> ReadOutcomeColumnAsync(SqlDatabase database, IdempotencyKey key)
-    {
-        var connection = await database.OpenAsync(Ct);
-        await using (connection)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT outcome FROM idempotency_records WHERE caller = '{key.Caller}' AND rpc = '{key.Rpc}' AND request_id = '{key.RequestId}'";
-            return (string)(await command.ExecuteScalarAsync(Ct))!;
-        }
-    }
+    private static Task<string> ReadOutcomeColumnAsync(SqlDatabase database, IdempotencyKey key) => ReadRecordColumnAsync(database, key, "outcome");
 
-    private static async Task<string> ReadFingerprintColumnAsync(SqlDatabase database, IdempotencyKey key)
+    private static Task<string> ReadFingerprintColumnAsync(SqlDatabase database, IdempotencyKey key) => ReadRecordColumnAsync(database, key, "fingerprint");
+
+    private static async Task<string> ReadRecordColumnAsync(SqlDatabase database, IdempotencyKey key, string column)
     {
         var connection = await database.OpenAsync(Ct);
         await using (connection)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT fingerprint FROM idempotency_records WHERE caller = '{key.Caller}' AND rpc = '{key.Rpc}' AND request_id = '{key.RequestId}'";
+            command.CommandText = $"SELECT {column} FROM idempotency_records WHERE caller = '{key.Caller}' AND rpc = '{key.Rpc}' AND request_id = '{key.RequestId}'";
             return (string)(await command.ExecuteScalarAsync(Ct))!;
         }
     }
